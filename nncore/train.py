@@ -1,0 +1,283 @@
+"""The training loop: a whole population, full batch or mini-batch, no I/O.
+
+Epoch ``t`` means "after t updates". Each epoch starts with a forward pass on the
+whole training set; the stop criteria are judged on it, so ``epochs_to_threshold``
+is the number of updates a member needed (0 if it met them at initialisation).
+Members that converge or diverge leave the working arrays, so a population gets
+cheaper as it finishes; their parameters are written back as they were then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ._checks import ConfigError, check_number, did_you_mean
+from .optimizers import get_optimizer
+from .population import backward_pass, forward_pass, member_rng
+
+if TYPE_CHECKING:
+    from .population import Population
+
+Array = NDArray[np.float64]
+
+STOP_CRITERIA = ("loss_below", "max_error_below", "bits_40_20_40")
+# A loss this large means the outputs are ~1e5 away from {0, 1} targets: it has exploded.
+EXPLODED_LOSS = 1e10
+# Drop finished members from the working arrays once they are this share of them.
+COMPACT_SHARE = 0.1
+
+
+@dataclass(frozen=True)
+class StopCriteria:
+    """Converged when every given criterion holds on the whole training set."""
+
+    loss_below: float | None = None
+    max_error_below: float | None = None
+    bits_40_20_40: bool = False
+
+    @classmethod
+    def from_mapping(cls, stop: Mapping[str, float | bool] | None) -> StopCriteria:
+        """Build from ``{"max_error_below": 0.1, ...}``; unknown keys raise ConfigError."""
+        stop = dict(stop or {})
+        for k in stop:
+            if k not in STOP_CRITERIA:
+                raise ConfigError(
+                    f"stop.{k} is not a stop criterion; allowed: {list(STOP_CRITERIA)}"
+                    + did_you_mean(k, STOP_CRITERIA)
+                )
+        for k in ("loss_below", "max_error_below"):
+            if k in stop:
+                check_number(f"stop.{k}", stop[k], low=0, low_open=True)
+        bits = stop.get("bits_40_20_40", False)
+        if not isinstance(bits, bool):
+            raise ConfigError(f"stop.bits_40_20_40={bits!r} must be true or false")
+        return cls(stop.get("loss_below"), stop.get("max_error_below"), bits)
+
+    def met(self, out: Array, y: Array, loss: Array) -> NDArray[np.bool_]:
+        """Which members meet every criterion: ``out`` (N, B, o), ``loss`` (N,)."""
+        ok = np.ones(loss.shape, dtype=bool)
+        if self.loss_below is not None:
+            ok &= loss < self.loss_below
+        if self.max_error_below is not None:
+            ok &= max_error(out, y) < self.max_error_below
+        if self.bits_40_20_40:
+            # Targets are 0/1: an output counts when it lies in the outer 40% on its side.
+            margin = (out - 0.5) * (2.0 * y - 1.0)
+            ok &= margin.reshape(len(margin), -1).min(axis=1) >= 0.1
+        return ok
+
+    @property
+    def empty(self) -> bool:
+        return self.loss_below is None and self.max_error_below is None and not self.bits_40_20_40
+
+
+def max_error(out: Array, y: Array) -> Array:
+    """max |ŷ - y| per member over samples and outputs: (N, B, o) -> (N,)."""
+    return np.abs(out - y).reshape(len(out), -1).max(axis=1)
+
+
+def accuracy(out: Array, y: Array) -> Array:
+    """Share of samples classified right per member (threshold 0.5, or argmax)."""
+    if out.shape[-1] == 1:
+        return ((out[..., 0] > 0.5) == (y[..., 0] > 0.5)).mean(axis=-1)
+    return (out.argmax(axis=-1) == y.argmax(axis=-1)).mean(axis=-1)
+
+
+def log_epochs(max_epochs: int) -> NDArray[np.int64]:
+    """0, 1, 2, ..., 10, 20, ..., 100, 200, ... and max_epochs: the curve's epochs."""
+    out, e, step = [], 0, 1
+    while e <= max_epochs:
+        out.append(e)
+        if e >= 10 * step:
+            step *= 10
+        e += step
+    if out[-1] != max_epochs:
+        out.append(max_epochs)
+    return np.array(out, dtype=np.int64)
+
+
+@dataclass
+class RunRecord:
+    """How one member's training went; the loss curve is at log-spaced epochs."""
+
+    status: str  # "converged" | "censored" | "diverged"
+    epochs_to_threshold: int | None
+    epochs_run: int
+    final_loss: float
+    best_loss: float
+    max_error: float
+    accuracy: float
+    curve_epochs: NDArray[np.int64] = field(repr=False)
+    curve_loss: Array = field(repr=False)
+
+
+class _Book:
+    """Per-member bookkeeping across epochs, indexed by population position."""
+
+    def __init__(self, n: int, max_epochs: int) -> None:
+        self.grid = log_epochs(max_epochs)
+        self.slot = {int(e): i for i, e in enumerate(self.grid)}
+        self.curve = np.full((len(self.grid), n), np.nan)
+        self.best = np.full(n, np.inf)
+        self.records: list[RunRecord | None] = [None] * n
+
+    def observe(self, t: int, ids: NDArray[np.intp], loss: Array) -> None:
+        self.best[ids] = np.fmin(self.best[ids], loss)
+        i = self.slot.get(t)
+        if i is not None:
+            self.curve[i, ids] = loss
+
+    def finish(self, t: int, k: int, status: str, loss: float, err: float, acc: float) -> None:
+        upto = self.grid <= t
+        epochs = self.grid[upto]
+        curve = self.curve[upto, k]
+        if epochs[-1] != t:
+            epochs, curve = np.append(epochs, t), np.append(curve, loss)
+        best = float(self.best[k]) if np.isfinite(self.best[k]) else float("nan")
+        self.records[k] = RunRecord(
+            status, t if status == "converged" else None, t, float(loss), best,
+            float(err), float(acc), epochs, curve,
+        )
+
+
+def train(
+    pop: Population,
+    X: ArrayLike,
+    Y: ArrayLike,
+    *,
+    optimizer: str,
+    max_epochs: int,
+    stop: Mapping[str, float | bool] | StopCriteria | None,
+    batch_size: int | None,
+    hyper: Mapping[str, float | Sequence[float]],
+) -> list[RunRecord]:
+    """Train ``pop`` in place (see :meth:`Population.fit`)."""
+    x = np.ascontiguousarray(X, dtype=np.float64)
+    y = np.ascontiguousarray(Y, dtype=np.float64)
+    arch = pop.arch
+    if x.ndim != 2 or y.ndim != 2 or len(x) != len(y):
+        raise ConfigError(f"X {x.shape} and Y {y.shape} must be (B, n_in) and (B, n_out)")
+    if x.shape[1] != arch.sizes[0] or y.shape[1] != arch.sizes[-1]:
+        raise ConfigError(f"sizes={list(arch.sizes)} do not fit X {x.shape} and Y {y.shape}")
+    check_number("max_epochs", max_epochs, low=0, integer=True)
+    crit = stop if isinstance(stop, StopCriteria) else StopCriteria.from_mapping(stop)
+    opt_cls = get_optimizer(optimizer)
+    unknown = set(hyper) - set(opt_cls.defaults)
+    if unknown:
+        k = sorted(unknown)[0]
+        raise ConfigError(
+            f"{k}= is not a hyper-parameter of optimizer={optimizer!r}; "
+            f"allowed: {list(opt_cls.defaults)}" + did_you_mean(k, opt_cls.defaults)
+        )
+    n = len(pop)
+    for k, v in hyper.items():
+        for value in np.broadcast_to(np.asarray(v, dtype=np.float64), (n,)):
+            check_number(k, float(value), low=0, low_open=(k == "lr"))
+            if k in ("momentum", "beta1", "beta2") and value >= 1:
+                raise ConfigError(f"{k}={float(value)!r} must be < 1")
+    if batch_size is not None:
+        check_number("batch_size", batch_size, low=1, integer=True)
+        if batch_size >= len(x):
+            batch_size = None
+    with np.errstate(all="ignore"):
+        return _Trainer(pop, x, y, opt_cls, hyper, crit, batch_size, max_epochs).run()
+
+
+class _Trainer:
+    """The epoch loop over the working (not yet finished) members."""
+
+    def __init__(self, pop, x, y, opt_cls, hyper, crit, batch_size, max_epochs) -> None:
+        self.pop, self.x, self.y, self.crit = pop, x, y, crit
+        self.batch_size, self.max_epochs = batch_size, max_epochs
+        self.arch = pop.arch
+        self.ws = [w.copy() for w in pop.weights]
+        self.bs = [b.copy() for b in pop.biases]
+        self.ids = np.arange(len(pop))  # population index of each working row
+        self.live = np.ones(len(pop), dtype=bool)  # working rows not yet finished
+        self.opt = opt_cls(self.ws + self.bs, hyper)
+        self.book = _Book(len(pop), max_epochs)
+        self.orders = [_BatchOrder(s, len(x)) for s in pop.seeds] if batch_size else None
+
+    def run(self) -> list[RunRecord]:
+        loss_fn, out_fn = self.arch.loss_fn, self.arch.output_fn
+        for t in range(self.max_epochs + 1):
+            acts, zs = forward_pass(self.arch, self.x, self.ws, self.bs)
+            loss, delta = loss_fn.value_and_delta(zs[-1], acts[-1], self.y, out_fn)
+            self._judge(t, acts[-1], loss)
+            if not self.live.any() or t == self.max_epochs:
+                break
+            if self.live.sum() <= (1.0 - COMPACT_SHARE) * len(self.live):
+                self._compact()
+                acts, zs, delta = self._rows(acts), self._rows(zs), delta[self.keep_rows]
+            if self.batch_size is None:
+                self._step(acts, zs, delta)
+            else:
+                self._minibatch_epoch()
+        return self.book.records  # type: ignore[return-value]
+
+    def _judge(self, t: int, out: Array, loss: Array) -> None:
+        live = np.flatnonzero(self.live)
+        ids = self.ids[live]
+        self.book.observe(t, ids, loss[live])
+        met = self.crit.met(out[live], self.y, loss[live]) if not self.crit.empty else None
+        bad = ~np.isfinite(loss[live]) | (loss[live] > EXPLODED_LOSS)
+        last = t == self.max_epochs
+        done = bad | (met if met is not None else False) | last
+        if not done.any():
+            return
+        where = np.flatnonzero(done)
+        rows = live[where]
+        err = max_error(out[rows], self.y)
+        acc = accuracy(out[rows], self.y)
+        for j, (d, r) in enumerate(zip(where, rows)):
+            status = "diverged" if bad[d] else "converged" if met is not None and met[d] else "censored"
+            self.book.finish(t, self.ids[r], status, loss[r], err[j], acc[j])
+        for w, pw in zip(self.ws + self.bs, self.pop.weights + self.pop.biases):
+            pw[self.ids[rows]] = w[rows]
+        self.live[rows] = False
+
+    def _compact(self) -> None:
+        keep = np.flatnonzero(self.live)
+        self.keep_rows = keep
+        self.ws = [w[keep] for w in self.ws]
+        self.bs = [b[keep] for b in self.bs]
+        self.opt.take(keep)
+        self.ids, self.live = self.ids[keep], self.live[keep]
+
+    def _rows(self, arrays):
+        return [a if a is None or a.ndim == 2 else a[self.keep_rows] for a in arrays]
+
+    def _step(self, acts, zs, delta) -> None:
+        dws, dbs = backward_pass(self.arch, acts, zs, delta, self.ws)
+        self.opt.step(self.ws + self.bs, dws + dbs)
+
+    def _minibatch_epoch(self) -> None:
+        perm = np.stack([self.orders[i].next() for i in self.ids])  # (n_work, B)
+        loss_fn, out_fn = self.arch.loss_fn, self.arch.output_fn
+        for start in range(0, len(self.x), self.batch_size):
+            idx = perm[:, start : start + self.batch_size]
+            xb, yb = self.x[idx], self.y[idx]
+            acts, zs = forward_pass(self.arch, xb, self.ws, self.bs)
+            _, delta = loss_fn.value_and_delta(zs[-1], acts[-1], yb, out_fn)
+            self._step(acts, zs, delta)
+
+
+class _BatchOrder:
+    """A member's own sequence of epoch permutations, drawn in blocks to save calls."""
+
+    BLOCK = 64
+
+    def __init__(self, seed: int, n: int) -> None:
+        self.rng, self.n, self.buf, self.i = member_rng(seed, 1), n, None, self.BLOCK
+
+    def next(self) -> NDArray[np.intp]:
+        if self.i == self.BLOCK:
+            self.buf = np.argsort(self.rng.random((self.BLOCK, self.n)), axis=1)
+            self.i = 0
+        self.i += 1
+        return self.buf[self.i - 1]

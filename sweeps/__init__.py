@@ -1,0 +1,1 @@
+"""sweeps: run grids of nncore trainings and report how they converged."""
