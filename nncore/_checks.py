@@ -8,8 +8,11 @@ reading code.
 from __future__ import annotations
 
 import difflib
+import numbers
 from collections.abc import Iterable
 from typing import Any
+
+import numpy as np
 
 
 class ConfigError(ValueError):
@@ -27,9 +30,7 @@ def check_choice(field: str, value: Any, allowed: Iterable[str]) -> str:
     """Return ``value`` if it is one of ``allowed``, else raise a one-line ConfigError."""
     allowed = sorted(allowed)
     if not isinstance(value, str) or value not in allowed:
-        raise ConfigError(
-            f"{field}={value!r} not in {allowed}" + did_you_mean(value, allowed)
-        )
+        raise ConfigError(f"{field}={value!r} not in {allowed}" + did_you_mean(value, allowed))
     return value
 
 
@@ -47,8 +48,9 @@ def check_number(
     ``low_open`` makes the lower bound strict (``value > low``).
     """
     kind = "an integer" if integer else "a number"
-    ok_type = isinstance(value, int) if integer else isinstance(value, (int, float))
-    if isinstance(value, bool) or not ok_type:
+    # numbers.Integral/Real also admit NumPy scalars, e.g. seeds taken from np.arange.
+    ok_type = isinstance(value, numbers.Integral if integer else numbers.Real)
+    if isinstance(value, (bool, np.bool_)) or not ok_type:
         raise ConfigError(f"{field}={value!r} must be {kind}")
     if value != value or value in (float("inf"), float("-inf")):
         raise ConfigError(f"{field}={value!r} must be finite")

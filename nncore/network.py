@@ -42,8 +42,13 @@ class Network:
         seed: int = 0,
     ) -> None:
         self._pop = Population(
-            sizes, activation=activation, output_activation=output_activation, loss=loss,
-            init=init, init_scale=init_scale, seeds=[seed],
+            sizes,
+            activation=activation,
+            output_activation=output_activation,
+            loss=loss,
+            init=init,
+            init_scale=init_scale,
+            seeds=[seed],
         )
 
     @property
@@ -71,7 +76,7 @@ class Network:
         values = list(values)
         if len(values) != len(targets):
             raise ConfigError(f"{name} needs {len(targets)} arrays, got {len(values)}")
-        for l, (t, v) in enumerate(zip(targets, values)):
+        for l, (t, v) in enumerate(zip(targets, values, strict=True)):
             v = np.asarray(v, dtype=np.float64)
             if v.shape != view(t).shape:
                 raise ConfigError(f"{name}[{l}] has shape {v.shape}; expected {view(t).shape}")
@@ -81,7 +86,9 @@ class Network:
         """Outputs ``(n_samples, n_out)`` for inputs ``X`` ``(n_samples, n_in)``."""
         return self._pop.forward(X)[0]
 
-    def loss_and_gradients(self, X: ArrayLike, Y: ArrayLike) -> tuple[float, list[Array], list[Array]]:
+    def loss_and_gradients(
+        self, X: ArrayLike, Y: ArrayLike
+    ) -> tuple[float, list[Array], list[Array]]:
         """The loss and its exact gradients, shaped like ``weights`` and ``biases``."""
         loss, dws, dbs = self._pop.loss_and_gradients(X, Y)
         return float(loss[0]), [d[0] for d in dws], [d[0, 0] for d in dbs]
@@ -91,16 +98,27 @@ class Network:
         X: ArrayLike,
         Y: ArrayLike,
         optimizer: str = "gd",
-        lr: float = 0.1,
+        lr: float | None = None,
         max_epochs: int = 1000,
         stop: Mapping[str, float | bool] | None = None,
         batch_size: int | None = None,
         **hyper: float,
     ) -> RunRecord:
-        """Train in place; return the run's record (see :meth:`Population.fit`)."""
+        """Train in place; return the run's record (see :meth:`Population.fit`).
+
+        ``lr=None`` takes the optimiser's own default (0.1 for gd, 0.001 for adam ...),
+        as :meth:`Population.fit` does.
+        """
+        if lr is not None:
+            hyper["lr"] = lr
         return self._pop.fit(
-            X, Y, optimizer=optimizer, max_epochs=max_epochs, stop=stop,
-            batch_size=batch_size, lr=lr, **hyper,
+            X,
+            Y,
+            optimizer=optimizer,
+            max_epochs=max_epochs,
+            stop=stop,
+            batch_size=batch_size,
+            **hyper,
         )[0]
 
     def __repr__(self) -> str:

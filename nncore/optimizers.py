@@ -147,9 +147,7 @@ class Rprop(Optimizer):
         prev[...] = g
 
 
-OPTIMIZERS: dict[str, type[Optimizer]] = {
-    o.name: o for o in (GD, Momentum, Nesterov, Adam, Rprop)
-}
+OPTIMIZERS: dict[str, type[Optimizer]] = {o.name: o for o in (GD, Momentum, Nesterov, Adam, Rprop)}
 
 
 def get_optimizer(name: str) -> type[Optimizer]:

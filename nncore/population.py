@@ -1,9 +1,10 @@
 """A population of N networks with one architecture, stacked and computed together.
 
-Layout: ``weights[l]`` is ``(N, fan_in, fan_out)``, ``biases[l]`` is
-``(N, 1, fan_out)`` and activations are ``(N, batch, units)``. Inputs ``X`` are
-``(B, n_in)``, shared by every member, or ``(N, B, n_in)`` when each member sees
-its own mini-batch. A single network is a population of size 1.
+Public layout: ``weights[l]`` is ``(N, fan_in, fan_out)`` and ``biases[l]`` is
+``(N, 1, fan_out)``; outputs are ``(N, batch, n_out)``. Inputs ``X`` are ``(B, n_in)``,
+shared by every member. The forward and backward passes work on population-last copies
+stored in the memory order that suits the layer sizes (see ``_dense``). A single network
+is a population of size 1.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _dense
-from ._checks import ConfigError, check_number
+from ._checks import ConfigError, check_number, lookup
 from .activations import Activation, get_activation
 from .initializers import get_initializer
 from .losses import OUTPUT_ACTIVATIONS, Loss, get_loss
@@ -53,8 +54,7 @@ class Architecture:
             check_number("sizes", s, low=1, integer=True)
         object.__setattr__(self, "sizes", sizes)
         get_activation(self.activation)
-        if self.output_activation not in OUTPUT_ACTIVATIONS:
-            get_activation(self.output_activation, "output_activation")
+        lookup(OUTPUT_ACTIVATIONS, "output_activation", self.output_activation)
         get_loss(self.loss).check_output(self.output_activation)
 
     @property
@@ -74,22 +74,43 @@ class Architecture:
         return len(self.sizes) - 1
 
 
-def forward_pass(arch: Architecture, x: Array, ws: Sequence[Array], bs: Sequence[Array]):
+def forward_pass(
+    arch: Architecture,
+    x: Array,
+    ws: Sequence[Array],
+    bs: Sequence[Array],
+    work: _dense.Scratch,
+) -> tuple[list[Array], list[Array | None]]:
     """Run the network, keeping what the backward pass needs.
 
-    Returns ``(acts, zs)``: ``acts[0]`` is ``x`` and ``acts[l+1]`` the output of layer
-    l; ``zs[l]`` is layer l's pre-activation where the derivative needs it (always
-    for the output layer, which the losses read), else None.
+    ``x`` is the shared input ``(B, n_in)`` or each member's ``(B, n_in, N)``; ``ws`` and
+    ``bs`` are logical ``(i, o, N)`` and ``(1, o, N)`` arrays stored in ``work.layout``.
+    Returns ``(acts, zs)``: ``acts[0]`` is ``x`` and ``acts[l+1]`` the output of layer l;
+    ``zs[l]`` is layer l's pre-activation where the derivative needs it, else None.
+    Hidden layers are logical ``(B, units, N)``; the output layer's ``acts[-1]`` and
+    ``zs[-1]`` are member-first ``(N, B, n_out)``, the order of losses and stop criteria.
+    The arrays returned belong to ``work`` and are overwritten by its next use.
     """
     hidden, last = arch.hidden_fn, arch.n_layers - 1
+    batch, n = len(x), ws[0].shape[-1]
     acts: list[Array] = [x]
     zs: list[Array | None] = []
     for l, (w, b) in enumerate(zip(ws, bs, strict=True)):
-        z = _dense.affine(acts[-1], w, b)
-        fn = arch.output_fn if l == last else hidden
-        keep = l == last or fn.needs_z
-        a = fn.forward(z, np.empty_like(z) if keep else z)  # in place when z is not needed
-        zs.append(z if keep else None)
+        shape = (batch, w.shape[1])
+        if l < last:
+            z = _dense.affine(acts[-1], w, b, work.get(f"z{l}", shape, n), work)
+            a = hidden.forward(z, work.get(f"a{l}", shape, n))
+        else:
+            # The losses and stop criteria read the output member-first.
+            z_out = work.get("z_out", shape, n, _dense.MEMBER_FIRST)
+            z = work.get("z", shape, n) if work.layout.member_last else z_out
+            _dense.affine(acts[-1], w, b, z, work)
+            if z is not z_out:
+                np.copyto(z_out, z)
+            z = _dense.members_first(z_out)
+            a_out = work.get("a_out", shape, n, _dense.MEMBER_FIRST)
+            a = arch.output_fn.forward(z, _dense.members_first(a_out))
+        zs.append(z if l == last or hidden.needs_z else None)
         acts.append(a)
     return acts, zs
 
@@ -100,18 +121,31 @@ def backward_pass(
     zs: Sequence[Array | None],
     delta: Array,
     ws: Sequence[Array],
+    work: _dense.Scratch,
 ) -> tuple[list[Array], list[Array]]:
-    """Backpropagate the output delta ``dL/dz_out``; return ``(dW, db)`` per layer."""
-    n = len(ws)
-    dws: list[Array] = [None] * n  # type: ignore[list-item]
-    dbs: list[Array] = [None] * n  # type: ignore[list-item]
+    """Backpropagate the output delta ``dL/dz_out`` ``(N, B, n_out)`` (overwritten).
+
+    Returns ``(dW, db)`` per layer, logical ``(i, o, N)`` and ``(1, o, N)`` arrays that
+    belong to ``work``, like those of :func:`forward_pass`.
+    """
+    n_layers, n = len(ws), ws[0].shape[-1]
+    dws: list[Array] = [None] * n_layers  # type: ignore[list-item]
+    dbs: list[Array] = [None] * n_layers  # type: ignore[list-item]
     hidden = arch.hidden_fn
-    for l in range(n - 1, -1, -1):
-        dws[l] = _dense.weight_grad(acts[l], delta)
-        dbs[l] = delta.sum(axis=1, keepdims=True)
+    delta = _dense.members_last(delta)
+    if work.layout.member_last:  # into the layout's order
+        delta_out = work.get("delta_out", delta.shape[:-1], n)
+        np.copyto(delta_out, delta)
+        delta = delta_out
+    for l in range(n_layers - 1, -1, -1):
+        fan_in, fan_out = ws[l].shape[:2]
+        dws[l] = _dense.weight_grad(acts[l], delta, work.get(f"dw{l}", (fan_in, fan_out), n), work)
         if l:
-            da = _dense.input_grad(delta, ws[l])
-            delta = hidden.derivative(zs[l - 1], acts[l], np.empty_like(da))
+            da = _dense.input_grad(delta, ws[l], work.get("da", acts[l].shape[:-1], n), work)
+        # The last use of this delta: bias_grad may overwrite it.
+        dbs[l] = _dense.bias_grad(delta, work.get(f"db{l}", (1, fan_out), n), work)
+        if l:
+            delta = hidden.derivative(zs[l - 1], acts[l], work.get("delta", da.shape[:-1], n))
             delta *= da
     return dws, dbs
 
@@ -174,18 +208,34 @@ class Population:
 
     def forward(self, X: ArrayLike) -> Array:
         """Outputs of every member: ``X`` (B, n_in) -> (N, B, n_out)."""
+        x = _as_input(X)
+        ws, bs, work = self._logical(len(x))
         with np.errstate(all="ignore"):
-            acts, _ = forward_pass(self.arch, _as_input(X), self.weights, self.biases)
+            acts, _ = forward_pass(self.arch, x, ws, bs, work)
         return acts[-1]
 
-    def loss_and_gradients(self, X: ArrayLike, Y: ArrayLike) -> tuple[Array, list[Array], list[Array]]:
+    def loss_and_gradients(
+        self, X: ArrayLike, Y: ArrayLike
+    ) -> tuple[Array, list[Array], list[Array]]:
         """Loss per member ``(N,)`` and its exact gradients, shaped like the parameters."""
         x, y = _as_input(X), np.asarray(Y, dtype=np.float64)
+        ws, bs, work = self._logical(len(x))
         with np.errstate(all="ignore"):
-            acts, zs = forward_pass(self.arch, x, self.weights, self.biases)
-            loss, delta = self.arch.loss_fn.value_and_delta(zs[-1], acts[-1], y, self.arch.output_fn)
-            dws, dbs = backward_pass(self.arch, acts, zs, delta, self.weights)
-        return loss, dws, dbs
+            acts, zs = forward_pass(self.arch, x, ws, bs, work)
+            loss, delta = self.arch.loss_fn.value_and_delta(
+                zs[-1], acts[-1], y, self.arch.output_fn
+            )
+            dws, dbs = backward_pass(self.arch, acts, zs, delta, ws, work)
+        grads = [np.ascontiguousarray(_dense.members_first(g)) for g in dws + dbs]
+        return loss, grads[: len(dws)], grads[len(dws) :]
+
+    def _logical(self, batch: int) -> tuple[list[Array], list[Array], _dense.Scratch]:
+        # The layout the trainer picks for this batch size: the gradients checked here
+        # come from the very code that trains.
+        layout = _dense.choose_layout(self.arch.sizes, batch)
+        ws = [layout.adopt(w) for w in self.weights]
+        bs = [layout.adopt(b) for b in self.biases]
+        return ws, bs, _dense.Scratch(layout)
 
     def member(self, k: int) -> Network:
         """A copy of member ``k`` as a standalone Network."""

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from . import _dense
 from ._checks import ConfigError, check_number, did_you_mean
 from .optimizers import get_optimizer
 from .population import backward_pass, forward_pass, member_rng
@@ -132,17 +133,21 @@ class _Book:
         if i is not None:
             self.curve[i, ids] = loss
 
-    def finish(self, t: int, k: int, status: str, loss: float, err: float, acc: float) -> None:
-        upto = self.grid <= t
-        epochs = self.grid[upto]
-        curve = self.curve[upto, k]
+    def finish(
+        self, t: int, ks: NDArray[np.intp], status: list[str], loss: Array, err: Array, acc: Array
+    ) -> None:
+        """Record members ``ks`` (population indices) as finished at epoch ``t``."""
+        upto = int(np.searchsorted(self.grid, t, side="right"))
+        epochs, curves = self.grid[:upto], self.curve[:upto, ks]
         if epochs[-1] != t:
-            epochs, curve = np.append(epochs, t), np.append(curve, loss)
-        best = float(self.best[k]) if np.isfinite(self.best[k]) else float("nan")
-        self.records[k] = RunRecord(
-            status, t if status == "converged" else None, t, float(loss), best,
-            float(err), float(acc), epochs, curve,
-        )
+            epochs, curves = np.append(epochs, t), np.vstack([curves, loss])
+        best = self.best[ks]
+        best = np.where(np.isfinite(best), best, np.nan)
+        curves = np.ascontiguousarray(curves.T)  # one row per member
+        rows = zip(ks.tolist(), status, loss.tolist(), best.tolist(), err.tolist(), acc.tolist())
+        for j, (k, s, lo, b, e, a) in enumerate(rows):
+            reached = t if s == "converged" else None
+            self.records[k] = RunRecord(s, reached, t, lo, b, e, a, epochs.copy(), curves[j])
 
 
 def train(
@@ -189,81 +194,91 @@ def train(
 
 
 class _Trainer:
-    """The epoch loop over the working (not yet finished) members."""
+    """The epoch loop over the working (not yet finished) members.
+
+    The parameters live in population-last copies stored in the layout that suits the
+    layer sizes and batch size (see ``_dense``); the optimiser sees them through
+    member-first views. A member's parameters are written back to the population when
+    it finishes.
+    """
 
     def __init__(self, pop, x, y, opt_cls, hyper, crit, batch_size, max_epochs) -> None:
         self.pop, self.x, self.y, self.crit = pop, x, y, crit
         self.batch_size, self.max_epochs = batch_size, max_epochs
         self.arch = pop.arch
-        self.ws = [w.copy() for w in pop.weights]
-        self.bs = [b.copy() for b in pop.biases]
+        self.layout = _dense.choose_layout(self.arch.sizes, batch_size or len(x))
+        self.work = _dense.Scratch(self.layout)  # the epoch's arrays, reused every epoch
+        self.ws = [self.layout.adopt(w) for w in pop.weights]
+        self.bs = [self.layout.adopt(b) for b in pop.biases]
+        self.params = [_dense.members_first(p) for p in self.ws + self.bs]
         self.ids = np.arange(len(pop))  # population index of each working row
         self.live = np.ones(len(pop), dtype=bool)  # working rows not yet finished
-        self.opt = opt_cls(self.ws + self.bs, hyper)
+        self.opt = opt_cls(self.params, hyper)
         self.book = _Book(len(pop), max_epochs)
         self.orders = [_BatchOrder(s, len(x)) for s in pop.seeds] if batch_size else None
 
     def run(self) -> list[RunRecord]:
-        loss_fn, out_fn = self.arch.loss_fn, self.arch.output_fn
         for t in range(self.max_epochs + 1):
-            acts, zs = forward_pass(self.arch, self.x, self.ws, self.bs)
-            loss, delta = loss_fn.value_and_delta(zs[-1], acts[-1], self.y, out_fn)
+            acts, zs, loss, delta = self._evaluate(self.x, self.y)
             self._judge(t, acts[-1], loss)
             if not self.live.any() or t == self.max_epochs:
                 break
-            if self.live.sum() <= (1.0 - COMPACT_SHARE) * len(self.live):
+            compact = self.live.sum() <= (1.0 - COMPACT_SHARE) * len(self.live)
+            if compact:
                 self._compact()
-                acts, zs, delta = self._rows(acts), self._rows(zs), delta[self.keep_rows]
-            if self.batch_size is None:
-                self._step(acts, zs, delta)
-            else:
+            if self.batch_size is not None:
                 self._minibatch_epoch()
+                continue
+            if compact:  # recomputed for the members kept: the same numbers, fewer rows
+                acts, zs, _, delta = self._evaluate(self.x, self.y)
+            self._step(acts, zs, delta)
         return self.book.records  # type: ignore[return-value]
 
+    def _evaluate(self, x: Array, y: Array):
+        """Forward pass, loss ``(N,)`` and output delta on inputs ``x`` and targets ``y``."""
+        acts, zs = forward_pass(self.arch, x, self.ws, self.bs, self.work)
+        loss, delta = self.arch.loss_fn.value_and_delta(zs[-1], acts[-1], y, self.arch.output_fn)
+        return acts, zs, loss, delta
+
     def _judge(self, t: int, out: Array, loss: Array) -> None:
+        """Record the epoch's losses; finish the members that converged or diverged."""
         live = np.flatnonzero(self.live)
-        ids = self.ids[live]
-        self.book.observe(t, ids, loss[live])
-        met = self.crit.met(out[live], self.y, loss[live]) if not self.crit.empty else None
-        bad = ~np.isfinite(loss[live]) | (loss[live] > EXPLODED_LOSS)
-        last = t == self.max_epochs
-        done = bad | (met if met is not None else False) | last
+        loss = loss[live]
+        self.book.observe(t, self.ids[live], loss)
+        if self.crit.empty:
+            met = np.zeros(len(live), dtype=bool)
+        else:
+            met = self.crit.met(out[live], self.y, loss)
+        bad = ~np.isfinite(loss) | (loss > EXPLODED_LOSS)
+        done = bad | met | (t == self.max_epochs)
         if not done.any():
             return
-        where = np.flatnonzero(done)
-        rows = live[where]
-        err = max_error(out[rows], self.y)
-        acc = accuracy(out[rows], self.y)
-        for j, (d, r) in enumerate(zip(where, rows)):
-            status = "diverged" if bad[d] else "converged" if met is not None and met[d] else "censored"
-            self.book.finish(t, self.ids[r], status, loss[r], err[j], acc[j])
-        for w, pw in zip(self.ws + self.bs, self.pop.weights + self.pop.biases):
+        rows = live[done]
+        status = np.where(bad[done], "diverged", np.where(met[done], "converged", "censored"))
+        err, acc = max_error(out[rows], self.y), accuracy(out[rows], self.y)
+        self.book.finish(t, self.ids[rows], status.tolist(), loss[done], err, acc)
+        for w, pw in zip(self.params, self.pop.weights + self.pop.biases, strict=True):
             pw[self.ids[rows]] = w[rows]
         self.live[rows] = False
 
     def _compact(self) -> None:
         keep = np.flatnonzero(self.live)
-        self.keep_rows = keep
-        self.ws = [w[keep] for w in self.ws]
-        self.bs = [b[keep] for b in self.bs]
+        self.ws = [self.layout.take(w, keep) for w in self.ws]
+        self.bs = [self.layout.take(b, keep) for b in self.bs]
+        self.params = [_dense.members_first(p) for p in self.ws + self.bs]
         self.opt.take(keep)
         self.ids, self.live = self.ids[keep], self.live[keep]
 
-    def _rows(self, arrays):
-        return [a if a is None or a.ndim == 2 else a[self.keep_rows] for a in arrays]
-
     def _step(self, acts, zs, delta) -> None:
-        dws, dbs = backward_pass(self.arch, acts, zs, delta, self.ws)
-        self.opt.step(self.ws + self.bs, dws + dbs)
+        dws, dbs = backward_pass(self.arch, acts, zs, delta, self.ws, self.work)
+        self.opt.step(self.params, [_dense.members_first(g) for g in dws + dbs])
 
     def _minibatch_epoch(self) -> None:
         perm = np.stack([self.orders[i].next() for i in self.ids])  # (n_work, B)
-        loss_fn, out_fn = self.arch.loss_fn, self.arch.output_fn
         for start in range(0, len(self.x), self.batch_size):
             idx = perm[:, start : start + self.batch_size]
-            xb, yb = self.x[idx], self.y[idx]
-            acts, zs = forward_pass(self.arch, xb, self.ws, self.bs)
-            _, delta = loss_fn.value_and_delta(zs[-1], acts[-1], yb, out_fn)
+            xb = self.layout.view(self.x[idx])  # each member's own batch, (b, n_in, N)
+            acts, zs, _, delta = self._evaluate(xb, self.y[idx])
             self._step(acts, zs, delta)
 
 

@@ -22,6 +22,16 @@ class UsageError(Exception):
     """Bad input found by the CLI itself; printed as one line, exit code 2."""
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 1")
+    return value
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line and exit 2, like every other bad input
         raise UsageError(f"{self.prog}: {message}")
@@ -48,6 +58,133 @@ def _demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run(args: argparse.Namespace) -> int:
+    from .runner import run
+    from .spec import load_spec
+
+    spec = load_spec(args.spec)
+    out = args.out or Path("results") / spec.name
+    bar = None
+
+    def progress(p) -> None:
+        nonlocal bar
+        if args.quiet:
+            return
+        if bar is None:  # drawn on the first report, after every check has passed
+            from tqdm import tqdm
+
+            bar = tqdm(total=p.total, initial=p.done, unit="run", desc=spec.name,
+                       dynamic_ncols=True)
+        bar.n = p.done
+        bar.set_postfix(converged=p.converged, diverged=p.diverged, refresh=False)
+        bar.refresh()
+
+    try:
+        runs = run(
+            spec, out, args.jobs, fresh=args.fresh, on_progress=progress,
+            backend=args.backend, scheduler=args.scheduler,
+        )
+    except KeyboardInterrupt:
+        print(f"interrupted: finished chunks are kept in {out}; run the same command to resume",
+              file=sys.stderr)
+        return 130
+    finally:
+        if bar is not None:
+            bar.close()
+    counts = runs["status"].value_counts()
+    if not args.quiet:
+        print(
+            f"{len(runs):,} runs: {counts.get('converged', 0):,} converged, "
+            f"{counts.get('censored', 0):,} censored, {counts.get('diverged', 0):,} diverged"
+        )
+        print(f"results: {out / 'runs.csv'}")
+    if not args.no_report:
+        _report_after_run(out, args.quiet)
+    return EXIT_OK
+
+
+def _report_after_run(out: Path, quiet: bool) -> None:
+    from .report import write_report
+
+    html = write_report(out)
+    if not quiet:
+        print(f"report: {html}")
+
+
+def _list(args: argparse.Namespace) -> int:
+    from .spec import bundled_specs, load_spec
+
+    specs = {name: load_spec(name) for name in bundled_specs()}
+    width = max(len(n) for n in specs)
+    for name, spec in specs.items():
+        print(f"{name:<{width}}  {spec.n_runs:>7,} runs  {spec.description}")
+    return EXIT_OK
+
+
+def _plain(value: object) -> object:
+    """A numpy scalar as the Python value it holds, for display."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _show(args: argparse.Namespace) -> int:
+    from .estimate import estimate
+    from .grid import chunks, expand
+    from .spec import load_spec
+
+    spec = load_spec(args.spec)
+    grid = expand(spec)
+    print(f"{spec.name}: {spec.description}")
+    print(f"seeds: {len(spec.seeds)}   max_epochs: {spec.max_epochs:,}   stop: {dict(spec.stop)}")
+    for name in spec.axes:
+        values = list(dict.fromkeys(grid[name].dropna().tolist()))
+        shown = ", ".join(map(str, values[:8])) + (" ..." if len(values) > 8 else "")
+        print(f"  axis {name:<18} {len(values):>4} values: {shown}")
+    fixed = [n for n in spec.params if n not in spec.axes and grid[n].notna().any()]
+    print("  fixed " + ", ".join(f"{n}={_plain(grid[n].iloc[0])!r}" for n in fixed))
+    plan = chunks(grid, spec.chunk_size)
+    est = estimate(spec, grid, jobs=args.jobs)
+    print(f"runs: {len(grid):,}   populations: {est['populations']}   chunks: {len(plan)}")
+    print(
+        f"cost: at most {est['network_epochs']:,} network-epochs; "
+        f"predicted wall time at most {est['seconds']:.0f} s with {est['jobs']} jobs "
+        f"(calibrated at {est['rate']:,.0f} network-epochs/s per job; runs that "
+        "converge early cost less)"
+    )
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .report import write_report
+
+    html = write_report(args.dir, x=args.x, y=args.y, hue=args.hue, col=args.col)
+    print(f"report: {html}")
+    return EXIT_OK
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from ._resultsdir import load
+    from .compare import compare, format_table
+    from .results import write_csv_atomic
+
+    res = load(args.dir)
+    table = compare(res.runs, args.by, res.axes, res.max_epochs)
+    out = res.path / f"compare_{args.by}.csv"
+    write_csv_atomic(table, out)
+    print(format_table(table, args.by, res.axes, res.max_epochs))
+    print(f"\ntable: {out}")
+    return EXIT_OK
+
+
+def _bench(args: argparse.Namespace) -> int:
+    import json
+
+    from .bench import format_table, run_bench
+
+    result = run_bench(quick=args.quick)
+    print(json.dumps(result, indent=2) if args.json else format_table(result))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="nnsweep", description="Train many small NumPy MLPs; measure convergence.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -60,6 +197,45 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--max-epochs", type=int, default=100_000)
     d.add_argument("--plot", type=Path, default=Path("results/demo/loss.png"))
     d.set_defaults(func=_demo)
+
+    r = sub.add_parser("run", help="run (or resume) a sweep: a spec file or a bundled name")
+    r.add_argument("spec", help="path to a TOML spec, or a bundled spec name (nnsweep list)")
+    r.add_argument("-j", "--jobs", type=_positive_int, default=None,
+                   help="worker processes (default: all cores)")
+    r.add_argument("-o", "--out", type=Path, default=None, help="results directory")
+    r.add_argument("--fresh", action="store_true", help="discard earlier results in --out")
+    r.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    r.add_argument("--no-report", action="store_true", help="skip the report at the end")
+    r.add_argument("--backend", default="loky", help="loky (local processes) or dask")
+    r.add_argument("--scheduler", default=None,
+                   help="with --backend dask: tcp://HOST:8786, or local:N to start N workers")
+    r.set_defaults(func=_run)
+
+    ls = sub.add_parser("list", help="the bundled specs")
+    ls.set_defaults(func=_list)
+
+    sh = sub.add_parser("show", help="the expanded grid of a spec and its cost")
+    sh.add_argument("spec")
+    sh.add_argument("-j", "--jobs", type=_positive_int, default=None)
+    sh.set_defaults(func=_show)
+
+    rep = sub.add_parser("report", help="summary.csv, plots and report.html of a results dir")
+    rep.add_argument("dir", type=Path, help="a results directory (written by nnsweep run)")
+    rep.add_argument("--x", help="heatmap x axis (default: lr, else the next axis)")
+    rep.add_argument("--y", help="heatmap y axis (default: init_scale, else the next axis)")
+    rep.add_argument("--hue", help="the axis compared by colour (default: activation)")
+    rep.add_argument("--col", help="one more facet axis (default: the next axis left)")
+    rep.set_defaults(func=_report)
+
+    cmp = sub.add_parser("compare", help="pairwise differences between the levels of an axis")
+    cmp.add_argument("dir", type=Path, help="a results directory (written by nnsweep run)")
+    cmp.add_argument("--by", required=True, help="the axis whose levels are compared")
+    cmp.set_defaults(func=_compare)
+
+    bn = sub.add_parser("bench", help="network-epochs/s: population trainer vs per-network loop")
+    bn.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    bn.add_argument("--quick", action="store_true", help="tiny sizes: a smoke test, not a timing")
+    bn.set_defaults(func=_bench)
     return p
 
 

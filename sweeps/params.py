@@ -109,7 +109,7 @@ OPTIMIZER_PARAMS = tuple(hyper_names())
 STRUCTURAL = (
     "task", "inputs", "hidden", "activation", "output_activation", "loss", "optimizer",
     "batch_size",
-)
+)  # fmt: skip
 
 
 def applies(name: str, optimizer: str) -> bool:

@@ -45,7 +45,10 @@ DTYPES = {
 
 def read_runs(path: str | os.PathLike) -> pd.DataFrame:
     """Read a ``runs.csv`` with the schema's dtypes (``hidden`` stays a string)."""
-    df = pd.read_csv(path, dtype={"hidden": "string", "run_id": "string"}, keep_default_na=True)
+    df = pd.read_csv(
+        path, dtype={"hidden": "string", "run_id": "string"}, keep_default_na=False,
+        na_values=[""],
+    )
     df["hidden"] = df["hidden"].fillna("")
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:

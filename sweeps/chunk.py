@@ -1,0 +1,85 @@
+"""Train one chunk of runs as one Population: the unit of work a worker receives.
+
+A chunk holds runs that share a structure (task, layers, activations, loss,
+optimiser, batch size, budget); seeds, initialisation and optimiser
+hyper-parameters vary per member. The function is pure: configs in, records out.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from nncore import Population, get_task
+
+from .params import OPTIMIZER_PARAMS, parse_hidden
+from .results import CURVE_COLUMNS, METRIC_COLUMNS
+
+
+def train_chunk(
+    configs: pd.DataFrame, stop: Mapping[str, Any]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Train the runs in ``configs`` (rows of the expanded grid) together.
+
+    Returns ``(metrics, curves)``: ``metrics`` has ``run_id`` + METRIC_COLUMNS, one row
+    per run in input order; ``curves`` is long form ``run_id, epoch, loss``.
+    """
+    first = configs.iloc[0]
+    data = get_task(first["task"], first["inputs"])
+    sizes = [data.n_in, *parse_hidden("hidden", first["hidden"]), data.n_out]
+    pop = Population(
+        sizes,
+        activation=first["activation"],
+        output_activation=first["output_activation"],
+        loss=first["loss"],
+        init=list(configs["init"]),
+        init_scale=configs["init_scale"].to_numpy(float),
+        seeds=[int(s) for s in configs["seed"]],
+    )
+    hyper = {
+        k: configs[k].to_numpy(float)
+        for k in OPTIMIZER_PARAMS
+        if k in configs and configs[k].notna().all()
+    }
+    batch = int(first["batch_size"]) or None
+    start = time.perf_counter()
+    records = pop.fit(
+        data.X, data.Y, optimizer=first["optimizer"], max_epochs=int(first["max_epochs"]),
+        stop=stop, batch_size=batch, **hyper,
+    )
+    elapsed = time.perf_counter() - start
+    return _metrics(configs["run_id"], records, elapsed), _curves(configs["run_id"], records)
+
+
+def _metrics(run_ids: pd.Series, records: list, elapsed: float) -> pd.DataFrame:
+    epochs = np.array([r.epochs_run for r in records], dtype=float)
+    # A member's share of the population's time is its share of the epochs trained.
+    share = (epochs + 1) / (epochs + 1).sum()
+    rows = {
+        "run_id": list(run_ids),
+        "status": [r.status for r in records],
+        "epochs_to_threshold": pd.array([r.epochs_to_threshold for r in records], "Int64"),
+        "epochs_run": [r.epochs_run for r in records],
+        "final_loss": [r.final_loss for r in records],
+        "best_loss": [r.best_loss for r in records],
+        "max_error": [r.max_error for r in records],
+        "accuracy": [r.accuracy for r in records],
+        "wall_time_s": np.round(share * elapsed, 6),
+    }
+    return pd.DataFrame(rows)
+
+
+def _curves(run_ids: pd.Series, records: list) -> pd.DataFrame:
+    ids = np.repeat(np.asarray(run_ids, dtype=object), [len(r.curve_epochs) for r in records])
+    return pd.DataFrame(
+        {
+            "run_id": ids,
+            "epoch": np.concatenate([r.curve_epochs for r in records]),
+            "loss": np.concatenate([r.curve_loss for r in records]),
+        },
+        columns=CURVE_COLUMNS,
+    )

@@ -1,0 +1,212 @@
+"""Run a sweep: expand the grid, train chunks in parallel, keep every finished chunk.
+
+Chunks depend only on the spec, and each member's arithmetic is independent of
+its population, so the results are the same for any ``jobs``, backend or resume
+history. The parent process writes each chunk as it arrives; workers never touch
+the results directory.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import platform
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from joblib import Parallel, delayed, parallel_config
+
+from nncore import ConfigError
+from nncore._checks import check_choice
+
+from .chunk import train_chunk
+from .cluster import BACKENDS, check_scheduler, dask_client
+from .grid import chunks as make_chunks
+from .grid import expand
+from .results import COLUMNS
+from .spec import SweepSpec, load_spec
+from .store import Store
+
+DEFAULT_ROOT = Path("results")
+
+
+@dataclass
+class Progress:
+    """Counts reported after each chunk: runs done (of total), converged, diverged."""
+
+    done: int
+    total: int
+    converged: int
+    diverged: int
+
+
+def run(
+    spec: SweepSpec | str | os.PathLike,
+    out: str | os.PathLike | None = None,
+    jobs: int | None = None,
+    *,
+    fresh: bool = False,
+    on_progress: Callable[[Progress], None] | None = None,
+    backend: str | None = None,
+    scheduler: str | None = None,
+) -> pd.DataFrame:
+    """Run (or resume) a sweep and return its runs table (one row per run).
+
+    Parameters
+    ----------
+    spec : a SweepSpec, a path to a TOML spec, or the name of a bundled spec.
+    out : results directory; default ``results/<spec name>``.
+    jobs : worker processes (default: all cores).
+    fresh : discard results already in ``out`` instead of resuming.
+    on_progress : called after every finished chunk (the CLI draws its bar from it).
+    backend : ``"loky"`` (default: local processes) or ``"dask"``.
+    scheduler : with dask, ``"tcp://HOST:8786"`` or ``"local:N"`` (default: local with
+        ``jobs`` or all cores).
+
+    Example
+    -------
+    >>> import sweeps
+    >>> df = sweeps.run("quick", out="results/quick")  # doctest: +SKIP
+    >>> df.groupby("activation")["status"].value_counts()  # doctest: +SKIP
+    """
+    spec = spec if isinstance(spec, SweepSpec) else load_spec(spec)
+    backend = check_choice("backend", backend or "loky", BACKENDS)
+    if backend == "dask":
+        scheduler = check_scheduler(scheduler or f"local:{jobs or os.cpu_count() or 1}")
+    elif scheduler is not None:
+        raise ConfigError(f"scheduler={scheduler!r} needs backend='dask' (got {backend!r})")
+    store = Store(out if out is not None else DEFAULT_ROOT / spec.name)
+    grid = expand(spec)
+    plan = make_chunks(grid, spec.chunk_size)
+    store.lock()
+    try:
+        _prepare(store, spec, fresh)
+        manifest = _manifest(spec, grid, jobs, backend, scheduler)
+        store.write_manifest(manifest)
+        done = store.done_chunks()
+        todo = [c for c in plan if c.chunk_id not in done]
+        counts = _counts(store, [c for c in plan if c.chunk_id in done], len(grid))
+        if on_progress:
+            on_progress(counts)
+        for chunk_id, table, curves in _execute(grid, todo, spec, jobs, backend, scheduler):
+            store.save_chunk(chunk_id, table, curves)
+            _tally(counts, table)
+            if on_progress:
+                on_progress(counts)
+        runs = store.assemble([c.chunk_id for c in plan], grid["run_id"])
+        manifest["finished"] = _now()
+        store.write_manifest(manifest)
+        return runs
+    finally:
+        store.unlock()
+
+
+def _prepare(store: Store, spec: SweepSpec, fresh: bool) -> None:
+    old = store.manifest()
+    if fresh:
+        store.clear()
+    elif old is not None and old.get("spec_hash") != spec.spec_hash:
+        raise ConfigError(
+            f"out={str(store.path)!r} holds results of a different spec "
+            f"(spec_hash {old.get('spec_hash', '?')[:12]} != {spec.spec_hash[:12]}); "
+            "use --fresh to discard them, or another --out"
+        )
+    if spec.path is not None:
+        (store.path / "spec.toml").write_bytes(spec.path.read_bytes())
+
+
+def _execute(
+    grid: pd.DataFrame, todo: list, spec: SweepSpec, jobs: int | None, backend: str,
+    scheduler: str | None,
+) -> Iterator[tuple[str, pd.DataFrame, pd.DataFrame]]:
+    """Yield ``(chunk_id, runs rows, curves)`` for each chunk, in completion order."""
+    stop = dict(spec.stop)
+    # Plain dicts, not DataFrames: joblib's dask backend would scatter a large weak-
+    # referenceable argument to one worker, and lose it if that worker dies.
+    tasks = (delayed(_work)(c.chunk_id, grid.iloc[c.rows].to_dict("list"), stop) for c in todo)
+    if not todo:
+        return
+    if backend == "dask":
+        with dask_client(scheduler), parallel_config(backend="dask"):
+            yield from Parallel(return_as="generator_unordered")(tasks)
+    elif jobs == 1:
+        yield from (f(*a, **kw) for f, a, kw in tasks)  # in-process: no pickling, no pool
+    else:
+        parallel = Parallel(n_jobs=jobs or -1, backend=backend, return_as="generator_unordered")
+        yield from parallel(tasks)
+
+
+def _work(chunk_id: str, columns: dict[str, list], stop: dict[str, Any]):
+    configs = pd.DataFrame(columns)
+    metrics, curves = train_chunk(configs, stop)
+    table = configs.merge(metrics, on="run_id", how="left")
+    return chunk_id, table[COLUMNS], curves
+
+
+def _counts(store: Store, done: list, total: int) -> Progress:
+    p = Progress(0, total, 0, 0)
+    for c in done:
+        _tally(p, store.load_chunk_runs(c.chunk_id))
+    return p
+
+
+def _tally(p: Progress, table: pd.DataFrame) -> None:
+    status = table["status"]
+    p.done += len(table)
+    p.converged += int((status == "converged").sum())
+    p.diverged += int((status == "diverged").sum())
+
+
+def _manifest(
+    spec: SweepSpec, grid: pd.DataFrame, jobs: int | None, backend: str, scheduler: str | None
+) -> dict[str, Any]:
+    return {
+        "spec": spec.to_dict(),
+        "spec_hash": spec.spec_hash,
+        "axes": list(spec.axes),
+        "n_runs": len(grid),
+        "max_epochs": spec.max_epochs,
+        "stop": dict(spec.stop),
+        "versions": _versions(),
+        "git_commit": _git_commit(),
+        "started": _now(),
+        "finished": None,
+        "host": platform.node(),
+        "jobs": jobs,
+        "backend": backend,
+        "scheduler": scheduler,
+        "command": " ".join(["nnsweep", *sys.argv[1:]]) if sys.argv else "",
+    }
+
+
+def _versions() -> dict[str, str]:
+    from importlib import metadata
+
+    out = {"python": platform.python_version()}
+    for pkg in ("nnsweep", "numpy", "pandas", "scipy", "joblib"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def _git_commit() -> str | None:
+    here = Path(__file__).resolve().parent.parent
+    try:
+        res = subprocess.run(
+            ["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True, text=True,
+            timeout=5, check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return res.stdout.strip() or None
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")

@@ -1,0 +1,239 @@
+"""Censored convergence statistics: Kaplan–Meier, Wilson intervals, RMST, log-rank.
+
+A run's time-to-event is its ``epochs_to_threshold`` when it converged. A run that
+did not converge is right-censored at the end of its budget (``max_epochs``); so
+is a run that diverged, because it will never reach the threshold: it stays in
+the not-yet-converged set to the end of the budget, not just to the epoch it blew
+up. Censored runs are never averaged as if they had converged.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+from scipy import special, stats
+
+Array = NDArray[np.float64]
+CONFIDENCE = 0.95
+SUMMARY_METRICS = [
+    "runs",
+    "converged",
+    "diverged",
+    "censored",
+    "success_rate",
+    "success_lo",
+    "success_hi",
+    "km_median",
+    "km_median_lo",
+    "km_median_hi",
+    "rmst",
+    "median_final_loss",
+]
+
+
+def _z(confidence: float) -> float:
+    return float(special.ndtri(0.5 + confidence / 2))
+
+
+def wilson_interval(
+    successes: ArrayLike, n: ArrayLike, confidence: float = CONFIDENCE
+) -> tuple[Array, Array]:
+    """Wilson score interval of a binomial proportion (no continuity correction).
+
+    Vectorised over ``successes`` and ``n``; NaN where ``n`` is 0.
+    """
+    k, n = np.asarray(successes, dtype=np.float64), np.asarray(n, dtype=np.float64)
+    z2 = _z(confidence) ** 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = k / n
+        denom = 1.0 + z2 / n
+        centre = (p + z2 / (2 * n)) / denom
+        half = np.sqrt(z2 * p * (1 - p) / n + z2 * z2 / (4 * n * n)) / denom
+    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+
+
+def newcombe_interval(
+    k1: ArrayLike, n1: ArrayLike, k2: ArrayLike, n2: ArrayLike, confidence: float = CONFIDENCE
+) -> tuple[Array, Array]:
+    """Newcombe's hybrid score interval for ``k1/n1 - k2/n2`` (his method 10, 1998)."""
+    k1, n1, k2, n2 = (np.asarray(a, dtype=np.float64) for a in (k1, n1, k2, n2))
+    l1, u1 = wilson_interval(k1, n1, confidence)
+    l2, u2 = wilson_interval(k2, n2, confidence)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p1, p2 = k1 / n1, k2 / n2
+    d = p1 - p2
+    lo = d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    hi = d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return lo, hi
+
+
+def time_to_event(runs: pd.DataFrame, max_epochs: int) -> tuple[Array, NDArray[np.bool_]]:
+    """Each run's time and whether it is an event (converged) or censored.
+
+    Converged runs count at ``epochs_to_threshold``; censored and diverged runs are
+    censored at the end of their budget (the row's ``max_epochs`` when present).
+    """
+    event = (runs["status"] == "converged").to_numpy(dtype=bool, na_value=False)
+    reached = runs["epochs_to_threshold"].to_numpy(dtype=np.float64, na_value=np.nan)
+    if "max_epochs" in runs:
+        cap = runs["max_epochs"].to_numpy(dtype=np.float64)
+    else:
+        cap = np.full(len(runs), float(max_epochs))
+    return np.where(event, reached, cap), event
+
+
+@dataclass(frozen=True)
+class Survival:
+    """Kaplan–Meier estimate of the fraction of runs not yet at the threshold.
+
+    ``times`` are the distinct observation times (ascending); ``surv``, ``lo`` and
+    ``hi`` are S(t) and its pointwise 95% band (exponential Greenwood, "log-log")
+    from each time until the next. S is 1 before the first time.
+    """
+
+    times: Array
+    surv: Array
+    lo: Array
+    hi: Array
+    n: int
+    events: int
+
+    def at(self, t: ArrayLike) -> Array:
+        """S(t), the share of runs still short of the threshold after epoch ``t``."""
+        i = np.searchsorted(self.times, np.asarray(t, dtype=np.float64), side="right")
+        return np.r_[1.0, self.surv][i]
+
+    @property
+    def median(self) -> float:
+        """First time S(t) <= 0.5; NaN when fewer than half the runs converged."""
+        return _first_at_or_below(self.times, self.surv)
+
+    @property
+    def median_ci(self) -> tuple[float, float]:
+        """95% interval of the median (Brookmeyer–Crowley: where the band crosses 0.5)."""
+        # The lower band crosses 0.5 first (the earliest plausible median), the upper last.
+        return _first_at_or_below(self.times, self.lo), _first_at_or_below(self.times, self.hi)
+
+    def rmst(self, horizon: float) -> float:
+        """Restricted mean time to threshold: the area under S(t) from 0 to ``horizon``."""
+        keep = self.times < horizon
+        edges = np.r_[0.0, self.times[keep], float(horizon)]
+        return float(np.sum(np.r_[1.0, self.surv[keep]] * np.diff(edges)))
+
+
+def _first_at_or_below(times: Array, values: Array, level: float = 0.5) -> float:
+    # A small tolerance so that S = 0.5 computed as 0.5000000000000001 still counts.
+    hit = np.flatnonzero(values <= level + 1e-12)
+    return float(times[hit[0]]) if len(hit) else float("nan")
+
+
+def kaplan_meier(time: ArrayLike, event: ArrayLike, confidence: float = CONFIDENCE) -> Survival:
+    """Kaplan–Meier estimate (``scipy.stats.ecdf``) from times and event flags."""
+    time = np.asarray(time, dtype=np.float64)
+    event = np.asarray(event, dtype=bool)
+    data = stats.CensoredData(uncensored=time[event], right=time[~event])
+    sf = stats.ecdf(data).sf
+    surv = np.asarray(sf.probabilities, dtype=np.float64)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        # The band is undefined where S is 1 or 0; it collapses onto S there (below).
+        warnings.simplefilter("ignore", RuntimeWarning)
+        ci = sf.confidence_interval(confidence, method="log-log")
+    lo = np.asarray(ci.low.probabilities, dtype=np.float64)
+    hi = np.asarray(ci.high.probabilities, dtype=np.float64)
+    lo, hi = np.where(np.isnan(lo), surv, lo), np.where(np.isnan(hi), surv, hi)
+    return Survival(
+        np.asarray(sf.quantiles, dtype=np.float64), surv, lo, hi, len(time), int(event.sum())
+    )
+
+
+def logrank_p(time_a: Array, event_a: Array, time_b: Array, event_b: Array) -> float:
+    """Two-sided log-rank p-value; NaN when it is undefined (no run converged)."""
+    event_a, event_b = np.asarray(event_a, bool), np.asarray(event_b, bool)
+    if len(time_a) == 0 or len(time_b) == 0 or not (event_a.any() or event_b.any()):
+        return float("nan")
+    a = stats.CensoredData(uncensored=time_a[event_a], right=time_a[~event_a])
+    b = stats.CensoredData(uncensored=time_b[event_b], right=time_b[~event_b])
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        p = float(stats.logrank(a, b).pvalue)
+    return p if np.isfinite(p) else float("nan")
+
+
+def cell_stats(runs: pd.DataFrame, max_epochs: int) -> dict[str, float]:
+    """The summary figures of one group of runs (see :func:`summarize`)."""
+    time, event = time_to_event(runs, max_epochs)
+    status = runs["status"]
+    n, k = len(runs), int(event.sum())
+    lo, hi = wilson_interval(k, n)
+    km = kaplan_meier(time, event)
+    m_lo, m_hi = km.median_ci
+    return {
+        "runs": n,
+        "converged": k,
+        "diverged": int((status == "diverged").sum()),
+        "censored": int((status == "censored").sum()),
+        "success_rate": k / n,
+        "success_lo": float(lo),
+        "success_hi": float(hi),
+        "km_median": km.median,
+        "km_median_lo": m_lo,
+        "km_median_hi": m_hi,
+        "rmst": km.rmst(max_epochs),
+        "median_final_loss": _median(runs["final_loss"]),
+    }
+
+
+def _median(s: pd.Series) -> float:
+    """Median of the non-NaN values (a diverged run's inf counts), NaN if none."""
+    values = s.to_numpy(dtype=np.float64, na_value=np.nan)
+    values = values[~np.isnan(values)]
+    return float(np.median(values)) if len(values) else float("nan")
+
+
+def groups(runs: pd.DataFrame, by: list[str]):
+    """Iterate ``(key tuple, rows)`` over the cells of ``by`` in first-seen order.
+
+    NaN levels (hyper-parameters that do not apply) form their own cell; no ``by``
+    means one cell holding every run.
+    """
+    if not by:
+        yield (), runs
+        return
+    for key, rows in runs.groupby(list(by), dropna=False, sort=False, observed=True):
+        yield (key if isinstance(key, tuple) else (key,)), rows
+
+
+def summarize(runs: pd.DataFrame, axes: list[str], max_epochs: int) -> pd.DataFrame:
+    """One row per cell (every axis; seeds pooled): counts, rates, KM median, RMST.
+
+    ``km_median`` and its interval are empty (NaN) where fewer than half the runs
+    reached the threshold: the median is then only known to exceed ``max_epochs``.
+    """
+    rows = [
+        {**dict(zip(axes, key, strict=True)), **cell_stats(cell, max_epochs)}
+        for key, cell in groups(runs, list(axes))
+    ]
+    return pd.DataFrame(rows, columns=[*axes, *SUMMARY_METRICS])
+
+
+def format_epochs(value: float, max_epochs: int) -> str:
+    """``1,430``; ``> 20,000`` for a median that was not reached (NaN)."""
+    if value is None or not np.isfinite(value):
+        return f"> {max_epochs:,}"
+    return f"{value:,.0f}"
+
+
+def format_rate(value: float) -> str:
+    """A success rate as a whole percentage, keeping 0 < x < 1% visible."""
+    if not np.isfinite(value):
+        return "n/a"
+    pct = 100 * value
+    if 0 < pct < 1:
+        return "<1%"
+    if 99 < pct < 100:
+        return ">99%"
+    return f"{pct:.0f}%"

@@ -1,0 +1,117 @@
+"""A sweep's directory on disk: lock, manifest, finished chunks, final files.
+
+Each finished chunk is two files in ``chunks/``, written atomically, curves first:
+a chunk counts as done once its ``<id>.runs.csv`` exists. A kill at any moment
+leaves only whole chunks, and a resumed sweep runs the missing ones. The final
+``runs.csv`` and ``curves.csv.gz`` are assembled from the chunks in a fixed order,
+so they are byte-identical however many workers ran them and however often the
+sweep was resumed.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import gzip
+import json
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from nncore import ConfigError
+
+from .results import COLUMNS, read_runs, write_csv_atomic
+
+CHUNK_DIR = "chunks"
+OUTPUTS = ("runs.csv", "curves.csv.gz", "manifest.json", "spec.toml", "summary.csv")
+
+
+class Store:
+    """The results directory of one sweep."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        self.chunks = self.path / CHUNK_DIR
+        self._lock_fd: int | None = None
+
+    def lock(self) -> None:
+        """Take the directory's lock, or fail if another sweep holds it.
+
+        ``flock`` is released by the kernel when the holder dies, so a killed sweep
+        never leaves a stale lock behind.
+        """
+        self.chunks.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise ConfigError(
+                f"out={str(self.path)!r} is in use by another running sweep; "
+                "wait for it to finish or choose another --out"
+            ) from None
+        self._lock_fd = fd
+
+    def unlock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def manifest(self) -> dict[str, Any] | None:
+        p = self.path / "manifest.json"
+        return json.loads(p.read_text()) if p.exists() else None
+
+    def write_manifest(self, manifest: dict[str, Any]) -> None:
+        _write_text_atomic(self.path / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+
+    def clear(self) -> None:
+        """Remove the outputs of an earlier sweep (``--fresh``)."""
+        shutil.rmtree(self.chunks, ignore_errors=True)
+        for name in OUTPUTS:
+            (self.path / name).unlink(missing_ok=True)
+        shutil.rmtree(self.path / "plots", ignore_errors=True)
+        (self.path / "report.html").unlink(missing_ok=True)
+        self.chunks.mkdir(parents=True, exist_ok=True)
+
+    def done_chunks(self) -> set[str]:
+        return {p.name[: -len(".runs.csv")] for p in self.chunks.glob("*.runs.csv")}
+
+    def save_chunk(self, chunk_id: str, runs: pd.DataFrame, curves: pd.DataFrame) -> None:
+        """Write one finished chunk atomically (curves first, then runs)."""
+        tmp = self.chunks / f".{chunk_id}.curves.tmp"
+        with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+            curves.to_csv(gz, index=False, header=False)
+        os.replace(tmp, self.chunks / f"{chunk_id}.curves.gz")
+        write_csv_atomic(runs, self.chunks / f"{chunk_id}.runs.csv")
+
+    def load_chunk_runs(self, chunk_id: str) -> pd.DataFrame:
+        return read_runs(self.chunks / f"{chunk_id}.runs.csv")
+
+    def assemble(self, chunk_ids: Iterable[str], order: pd.Series) -> pd.DataFrame:
+        """Write ``runs.csv`` (rows in ``order`` of run_id) and ``curves.csv.gz``."""
+        chunk_ids = list(chunk_ids)
+        runs = pd.concat([self.load_chunk_runs(c) for c in chunk_ids], ignore_index=True)
+        runs = runs.set_index("run_id").loc[list(order)].reset_index()[COLUMNS]
+        write_csv_atomic(runs, self.path / "runs.csv")
+        self._assemble_curves(chunk_ids)
+        return runs
+
+    def _assemble_curves(self, chunk_ids: list[str]) -> None:
+        # gzip members concatenate into one valid stream: no need to decompress chunks.
+        tmp = self.path / ".curves.csv.gz.tmp"
+        with open(tmp, "wb") as out:
+            with gzip.GzipFile(fileobj=out, mode="wb", mtime=0) as gz:
+                gz.write(b"run_id,epoch,loss\n")
+            for c in chunk_ids:
+                with open(self.chunks / f"{c}.curves.gz", "rb") as f:
+                    shutil.copyfileobj(f, out)
+        os.replace(tmp, self.path / "curves.csv.gz")
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
