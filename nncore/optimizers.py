@@ -43,7 +43,7 @@ class Optimizer:
     def take(self, keep: NDArray[np.intp]) -> None:
         """Keep only members ``keep`` (in that order) in hyper-parameters and state."""
         self.hyper = {k: v[keep] for k, v in self.hyper.items()}
-        self.state = {s: [a[keep] for a in arrs] for s, arrs in self.state.items()}
+        self.state = {s: [_take(a, keep) for a in arrs] for s, arrs in self.state.items()}
 
     def step(self, params: Sequence[Array], grads: Sequence[Array]) -> None:
         """Update ``params`` in place from ``grads`` (which may be overwritten)."""
@@ -145,6 +145,13 @@ class Rprop(Optimizer):
         g[shrink] = 0.0  # iRprop-: after a sign change, skip this step and forget the gradient
         p -= np.sign(g) * delta
         prev[...] = g
+
+
+def _take(a: Array, keep: NDArray[np.intp]) -> Array:
+    # Rows ``keep`` of ``a`` in a's memory order: the trainer may store the population last.
+    out = np.empty_like(a, shape=(len(keep), *a.shape[1:]))
+    np.take(a, keep, axis=0, out=out)
+    return out
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {o.name: o for o in (GD, Momentum, Nesterov, Adam, Rprop)}

@@ -99,7 +99,8 @@ def forward_pass(
         shape = (batch, w.shape[1])
         if l < last:
             z = _dense.affine(acts[-1], w, b, work.get(f"z{l}", shape, n), work)
-            a = hidden.forward(z, work.get(f"a{l}", shape, n))
+            # In place (fewer arrays to stream through the caches) unless z is kept.
+            a = hidden.forward(z, work.get(f"a{l}", shape, n) if hidden.needs_z else z)
         else:
             # The losses and stop criteria read the output member-first.
             z_out = work.get("z_out", shape, n, _dense.MEMBER_FIRST)
@@ -187,13 +188,15 @@ class Population:
         if n == 0:
             raise ConfigError("seeds=[] must name at least one seed")
         inits = [get_initializer(i) for i in _per_member("init", init, n)]
-        scales = [check_number("init_scale", s, low=0) for s in _per_member("init_scale", init_scale, n)]
-        pairs = list(zip(self.arch.sizes[:-1], self.arch.sizes[1:]))
+        scales = [
+            check_number("init_scale", s, low=0) for s in _per_member("init_scale", init_scale, n)
+        ]
+        pairs = list(zip(self.arch.sizes[:-1], self.arch.sizes[1:], strict=True))
         self.weights = [np.empty((n, i, o)) for i, o in pairs]
         self.biases = [np.zeros((n, 1, o)) for _, o in pairs]
-        for k, (seed, fn, scale) in enumerate(zip(self.seeds, inits, scales)):
+        for k, (seed, fn, scale) in enumerate(zip(self.seeds, inits, scales, strict=True)):
             rng = member_rng(seed, 0)
-            for w, (i, o) in zip(self.weights, pairs):
+            for w, (i, o) in zip(self.weights, pairs, strict=True):
                 w[k] = fn(rng, i, o, scale)
 
     def __len__(self) -> int:
@@ -267,8 +270,16 @@ class Population:
         """
         from .train import train
 
-        return train(self, X, Y, optimizer=optimizer, max_epochs=max_epochs, stop=stop,
-                     batch_size=batch_size, hyper=hyper)
+        return train(
+            self,
+            X,
+            Y,
+            optimizer=optimizer,
+            max_epochs=max_epochs,
+            stop=stop,
+            batch_size=batch_size,
+            hyper=hyper,
+        )
 
 
 def _as_input(X: ArrayLike) -> Array:

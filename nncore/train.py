@@ -144,8 +144,8 @@ class _Book:
         best = self.best[ks]
         best = np.where(np.isfinite(best), best, np.nan)
         curves = np.ascontiguousarray(curves.T)  # one row per member
-        rows = zip(ks.tolist(), status, loss.tolist(), best.tolist(), err.tolist(), acc.tolist())
-        for j, (k, s, lo, b, e, a) in enumerate(rows):
+        values = (ks.tolist(), status, loss.tolist(), best.tolist(), err.tolist(), acc.tolist())
+        for j, (k, s, lo, b, e, a) in enumerate(zip(*values, strict=True)):
             reached = t if s == "converged" else None
             self.records[k] = RunRecord(s, reached, t, lo, b, e, a, epochs.copy(), curves[j])
 

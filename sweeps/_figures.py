@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -22,6 +23,7 @@ from . import _levels as lv
 from . import _style as st
 from . import report as rp
 from ._resultsdir import ResultsDir, read_curves
+from .stats import time_to_event
 
 MAX_PANELS = 48
 DPI = 110
@@ -135,7 +137,8 @@ def _finish(
         ax.title.set_fontsize(9)
     fig.supxlabel(xlabel, fontsize=10)
     fig.supylabel(ylabel, fontsize=10)
-    fig.suptitle(title, fontsize=12)
+    # Left-aligned, so that a narrow figure's title never runs into the legend on the right.
+    fig.suptitle(title, fontsize=12, x=0.02, ha="left")
     if r.hue is not None:
         handles = [Line2D([], [], color=c, lw=2.5, label=k) for k, c in palette.items()]
         fig.legend(
@@ -190,11 +193,14 @@ def survival_figure(res: ResultsDir, r: Roles, palette: dict) -> Plot:
     return Plot("survival", "Time to threshold", caption, save(fig, res, "survival"))
 
 
-def loss_figure(res: ResultsDir, r: Roles, palette: dict) -> Plot | None:
+def loss_figure(res: ResultsDir, r: Roles, palette: dict) -> tuple[Plot | None, str]:
+    """The loss-curve figure, or ``(None, why)`` when there is nothing finite to draw."""
     path = res.path / "curves.csv.gz"
     if not path.is_file():
-        return None
+        return None, "No curves.csv.gz in this directory: loss curves left out."
     epochs, loss = read_curves(path, res.runs["run_id"])
+    if not np.isfinite(loss).any():
+        return None, "No run has a finite loss (all diverged or no curves): loss curves left out."
     runs = res.runs.reset_index(drop=True)
     f0, f1, note = _facet_axes(res, r)
     nrows, ncols, panels = _panels(runs, f0, f1)
@@ -204,24 +210,37 @@ def loss_figure(res: ResultsDir, r: Roles, palette: dict) -> Plot | None:
         if len(sub):
             ax = axs[i, j]
             idx = sub.index.to_numpy()
+            ax.set_title(title)
+            used.add(ax)
+            if not np.isfinite(loss[idx]).any():  # say so rather than leave the panel empty
+                ax.text(
+                    0.5,
+                    0.5,
+                    "every run here diverged:\nno finite loss",
+                    ha="center",
+                    va="center",
+                    transform=ax.transAxes,
+                    fontsize=9,
+                    color="0.3",
+                )
+                continue
             rp.loss_curve_plot(
                 sub.reset_index(drop=True), epochs, loss[idx], hue=r.hue, palette=palette, ax=ax
             )
-            ax.set_title(title)
-            used.add(ax)
     _finish(
         fig, axs, used, palette, r, "Training loss", st.EPOCH_LABEL, "training loss (log scale)"
     )
-    caption = (
+    caption = _loss_caption(r) + note + pooled_note(r, (r.hue, f0, f1))
+    return Plot("loss_curves", "Loss curves", caption, save(fig, res, "loss_curves")), ""
+
+
+def _loss_caption(r: Roles) -> str:
+    return (
         "Median training loss (line) and interquartile range (band) at log-spaced epochs. "
         "Every run counts at every epoch: a run that stopped early (converged or diverged) "
         "keeps its last loss from then on; a diverged run's loss is infinite, so the band "
-        "leaves the top of the panel when more than a quarter diverged."
-        + _hue_note(r)
-        + note
-        + pooled_note(r, (r.hue, f0, f1))
+        "leaves the top of the panel when more than a quarter diverged." + _hue_note(r)
     )
-    return Plot("loss_curves", "Loss curves", caption, save(fig, res, "loss_curves"))
 
 
 def epochs_figure(res: ResultsDir, r: Roles, palette: dict) -> Plot:
@@ -237,6 +256,11 @@ def epochs_figure(res: ResultsDir, r: Roles, palette: dict) -> Plot:
             ax.set_title(title)
             ax.tick_params(axis="x", labelbottom=True)
             used.add(ax)
+    # The panels share y: one range for all, set after every panel has drawn.
+    time, _ = time_to_event(res.runs, res.max_epochs)
+    low = max(1.0, float(np.nanmin(time)))
+    axs[0, 0].set_ylim(low / 1.5, res.max_epochs * 1.6)
+    st.epoch_ticks(axs[0, 0], "y", span=res.max_epochs / low)
     _finish(
         fig,
         axs,

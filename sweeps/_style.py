@@ -41,11 +41,20 @@ def palette_for(runs: pd.DataFrame, hue: str | None) -> dict:
     return {level_label(v): c for v, c in zip(hue_levels, colours, strict=True)}
 
 
-def epoch_ticks(ax: Axes, axis: str = "x") -> None:
-    """Log-scale epoch ticks labelled 1, 10, 100, 1k, 10k."""
+def epoch_ticks(ax: Axes, axis: str = "x", span: float = 1e6) -> None:
+    """Log-scale epoch ticks labelled 1, 10, 100, 1k, 10k (and 2, 5, 20 ... when the
+    axis spans less than ``span`` = two decades)."""
     target = ax.xaxis if axis == "x" else ax.yaxis
-    target.set_major_locator(LogLocator(base=10))
+    subs = (1.0, 2.0, 5.0) if span < 100 else (1.0,)
+    target.set_major_locator(LogLocator(base=10, subs=subs))
     target.set_major_formatter(FuncFormatter(lambda v, _: compact(v)))
+    few_minor_ticks(target)
+
+
+def few_minor_ticks(target) -> None:
+    """Unlabelled minor ticks at 2 and 5 of each decade only: the default eight per decade,
+    on a grid of log panels, make drawing the figure several times slower."""
+    target.set_minor_locator(LogLocator(base=10, subs=(2.0, 5.0)))
     target.set_minor_formatter(NullFormatter())
 
 

@@ -21,8 +21,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import numpy as np
-
 from nncore import Population, get_task
 from nncore._reference import train_reference
 
@@ -43,10 +41,11 @@ class BenchCase:
 
 N_NETWORKS = 1000
 CASES = (
-    BenchCase("or 2-6-1", "or", (2, 6, 1), 55.0, epochs=500, loop_networks=25),
-    BenchCase("parity4 4-16-16-1", "parity4", (4, 16, 16, 1), 7.0, epochs=100, loop_networks=50),
+    BenchCase("or 2-6-1", "or", (2, 6, 1), 55.0, epochs=400, loop_networks=20),
+    BenchCase("parity4 4-16-16-1", "parity4", (4, 16, 16, 1), 7.0, epochs=80, loop_networks=40),
 )
-REPEATS = 5
+# Many short repeats rather than a few long ones: more chances of an undisturbed run.
+REPEATS = 7
 # --quick: a smoke test of the whole path, not a measurement.
 QUICK = {"n": 40, "epochs": 5, "loop_networks": 2, "repeats": 1}
 

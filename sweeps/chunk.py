@@ -17,6 +17,7 @@ import pandas as pd
 from nncore import Population, get_task
 
 from .params import OPTIMIZER_PARAMS, parse_hidden
+from .plateau import plateau
 from .results import CURVE_COLUMNS, METRIC_COLUMNS
 
 
@@ -48,8 +49,13 @@ def train_chunk(
     batch = int(first["batch_size"]) or None
     start = time.perf_counter()
     records = pop.fit(
-        data.X, data.Y, optimizer=first["optimizer"], max_epochs=int(first["max_epochs"]),
-        stop=stop, batch_size=batch, **hyper,
+        data.X,
+        data.Y,
+        optimizer=first["optimizer"],
+        max_epochs=int(first["max_epochs"]),
+        stop=stop,
+        batch_size=batch,
+        **hyper,
     )
     elapsed = time.perf_counter() - start
     return _metrics(configs["run_id"], records, elapsed), _curves(configs["run_id"], records)
@@ -59,6 +65,7 @@ def _metrics(run_ids: pd.Series, records: list, elapsed: float) -> pd.DataFrame:
     epochs = np.array([r.epochs_run for r in records], dtype=float)
     # A member's share of the population's time is its share of the epochs trained.
     share = (epochs + 1) / (epochs + 1).sum()
+    flats = [plateau(r.curve_epochs, r.curve_loss) for r in records]
     rows = {
         "run_id": list(run_ids),
         "status": [r.status for r in records],
@@ -68,9 +75,11 @@ def _metrics(run_ids: pd.Series, records: list, elapsed: float) -> pd.DataFrame:
         "best_loss": [r.best_loss for r in records],
         "max_error": [r.max_error for r in records],
         "accuracy": [r.accuracy for r in records],
+        "plateau_epochs": [f[0] for f in flats],
+        "plateau_end": pd.array([f[1] for f in flats], "Int64"),
         "wall_time_s": np.round(share * elapsed, 6),
     }
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows)[["run_id", *METRIC_COLUMNS]]
 
 
 def _curves(run_ids: pd.Series, records: list) -> pd.DataFrame:

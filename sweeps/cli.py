@@ -73,20 +73,28 @@ def _run(args: argparse.Namespace) -> int:
         if bar is None:  # drawn on the first report, after every check has passed
             from tqdm import tqdm
 
-            bar = tqdm(total=p.total, initial=p.done, unit="run", desc=spec.name,
-                       dynamic_ncols=True)
+            bar = tqdm(
+                total=p.total, initial=p.done, unit="run", desc=spec.name, dynamic_ncols=True
+            )
         bar.n = p.done
         bar.set_postfix(converged=p.converged, diverged=p.diverged, refresh=False)
         bar.refresh()
 
     try:
         runs = run(
-            spec, out, args.jobs, fresh=args.fresh, on_progress=progress,
-            backend=args.backend, scheduler=args.scheduler,
+            spec,
+            out,
+            args.jobs,
+            fresh=args.fresh,
+            on_progress=progress,
+            backend=args.backend,
+            scheduler=args.scheduler,
         )
     except KeyboardInterrupt:
-        print(f"interrupted: finished chunks are kept in {out}; run the same command to resume",
-              file=sys.stderr)
+        print(
+            f"interrupted: finished chunks are kept in {out}; run the same command to resume",
+            file=sys.stderr,
+        )
         return 130
     finally:
         if bar is not None:
@@ -180,9 +188,79 @@ def _bench(args: argparse.Namespace) -> int:
 
     from .bench import format_table, run_bench
 
+    baseline = _bench_baseline(args) if args.baseline else None  # bad input fails first
     result = run_bench(quick=args.quick)
     print(json.dumps(result, indent=2) if args.json else format_table(result))
+    if args.save:
+        from .baseline import save_json
+
+        print(f"bench baseline: {save_json(result, args.save)}", file=sys.stderr)
+    return _bench_verdict(result, baseline, args) if baseline else EXIT_OK
+
+
+def _bench_baseline(args: argparse.Namespace) -> dict:
+    from nncore._checks import check_number
+
+    from .baseline import read_bench_baseline
+
+    check_number("max_drop", args.max_drop, low=0, high=1, low_open=True)
+    return read_bench_baseline(args.baseline)
+
+
+def _bench_verdict(result: dict, baseline: dict, args: argparse.Namespace) -> int:
+    from ._checkreport import format_bench
+    from .regress import compare_bench
+
+    table = compare_bench(result, baseline, args.max_drop)
+    stream = sys.stderr if args.json else sys.stdout  # with --json, stdout is the JSON alone
+    print(f"\npopulation/loop ratios against {args.baseline}:", file=stream)
+    print(format_bench(table, args.max_drop), file=stream)
+    return EXIT_REGRESSION if (table["verdict"] == "FAIL").any() else EXIT_OK
+
+
+def _record_baseline(args: argparse.Namespace) -> int:
+    from .baseline import csv_path, record, results_for, side_file
+    from .spec import load_spec
+
+    spec = load_spec(args.spec)
+    out = csv_path(args.out)
+    base = record(results_for(spec, args.results, args.jobs), out)
+    counts = base.runs["status"].value_counts()
+    print(
+        f"baseline of {spec.name}: {len(base.runs):,} runs ({counts.get('converged', 0):,} "
+        f"converged, {counts.get('diverged', 0):,} diverged), spec_hash {spec.spec_hash[:12]}"
+    )
+    print(f"written: {out} and {side_file(out)}")
     return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    import time
+
+    from ._checkreport import format_check, write_check
+    from .baseline import canonical, check_comparable, read_baseline, results_for
+    from .regress import Thresholds, check
+    from .spec import load_spec
+
+    spec = load_spec(args.spec)
+    thresholds = Thresholds(args.alpha, args.tolerance, args.success_tolerance)
+    base = read_baseline(args.baseline)
+    check_comparable(base, canonical(spec), spec.spec_hash)  # before any training
+    start = time.perf_counter()
+    res = results_for(spec, args.results, args.jobs)
+    took = f"ran in {time.perf_counter() - start:.1f} s"
+    took = f"read from {args.results}" if args.results else took
+    result = check(base, res, thresholds)
+    csv, doc = write_check(result, base, res, args.out or Path(f"results/checks/{spec.name}.csv"))
+    commit = (base.meta.get("git_commit") or "unknown")[:10]
+    print(
+        f"check {spec.name}: {result.n_now:,} runs ({took}) against {args.baseline} "
+        f"(recorded {base.meta.get('recorded', '?')[:10]}, commit {commit})"
+    )
+    print("\n".join(result.notes) + "\n")
+    print(format_check(result))
+    print(f"report: {csv} and {doc}")
+    return EXIT_REGRESSION if result.failed else EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -200,15 +278,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="run (or resume) a sweep: a spec file or a bundled name")
     r.add_argument("spec", help="path to a TOML spec, or a bundled spec name (nnsweep list)")
-    r.add_argument("-j", "--jobs", type=_positive_int, default=None,
-                   help="worker processes (default: all cores)")
+    r.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive_int,
+        default=None,
+        help="worker processes (default: all cores)",
+    )
     r.add_argument("-o", "--out", type=Path, default=None, help="results directory")
     r.add_argument("--fresh", action="store_true", help="discard earlier results in --out")
     r.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     r.add_argument("--no-report", action="store_true", help="skip the report at the end")
     r.add_argument("--backend", default="loky", help="loky (local processes) or dask")
-    r.add_argument("--scheduler", default=None,
-                   help="with --backend dask: tcp://HOST:8786, or local:N to start N workers")
+    r.add_argument(
+        "--scheduler",
+        default=None,
+        help="with --backend dask: tcp://HOST:8786, or local:N to start N workers",
+    )
     r.set_defaults(func=_run)
 
     ls = sub.add_parser("list", help="the bundled specs")
@@ -235,7 +321,93 @@ def build_parser() -> argparse.ArgumentParser:
     bn = sub.add_parser("bench", help="network-epochs/s: population trainer vs per-network loop")
     bn.add_argument("--json", action="store_true", help="print machine-readable JSON")
     bn.add_argument("--quick", action="store_true", help="tiny sizes: a smoke test, not a timing")
+    bn.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="compare the population/loop ratios with this bench JSON; exit 1 "
+        "when one fell by more than --max-drop",
+    )
+    bn.add_argument(
+        "--max-drop",
+        type=float,
+        default=0.35,
+        help="largest allowed fall of a ratio, a fraction (default 0.35)",
+    )
+    bn.add_argument("--save", type=Path, default=None, help="also write the JSON to this file")
     bn.set_defaults(func=_bench)
+
+    bl = sub.add_parser("baseline", help="record a regression baseline of a spec (a CSV + JSON)")
+    bl.add_argument("spec", help="path to a TOML spec, or a bundled spec name")
+    bl.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        required=True,
+        help="baseline CSV, e.g. results/baselines/NAME.csv (NAME.json beside it)",
+    )
+    bl.add_argument(
+        "--results",
+        type=Path,
+        default=None,
+        help="record this finished results directory of the spec instead of running it afresh",
+    )
+    bl.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive_int,
+        default=None,
+        help="worker processes (default: all cores)",
+    )
+    bl.set_defaults(func=_record_baseline)
+
+    ck = sub.add_parser(
+        "check",
+        help="run a spec and compare it with its baseline, cell by cell; exit 1 on a regression",
+    )
+    ck.add_argument("spec", help="path to a TOML spec, or a bundled spec name")
+    ck.add_argument(
+        "--baseline", type=Path, required=True, help="a baseline CSV written by 'nnsweep baseline'"
+    )
+    ck.add_argument(
+        "--results",
+        type=Path,
+        default=None,
+        help="compare this finished results directory instead of running afresh",
+    )
+    ck.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive_int,
+        default=None,
+        help="worker processes (default: all cores)",
+    )
+    ck.add_argument(
+        "--alpha",
+        type=float,
+        default=0.01,
+        help="significance level, Holm-adjusted over cells (default 0.01)",
+    )
+    ck.add_argument(
+        "--tolerance",
+        type=float,
+        default=1.10,
+        help="largest allowed ratio of median epochs now / baseline (default 1.10)",
+    )
+    ck.add_argument(
+        "--success-tolerance",
+        type=float,
+        default=0.10,
+        help="largest allowed fall of a success rate, absolute (default 0.10)",
+    )
+    ck.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        default=None,
+        help="report path: NAME.csv and NAME.json (default results/checks/SPEC)",
+    )
+    ck.set_defaults(func=_check)
     return p
 
 

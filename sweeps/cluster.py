@@ -43,10 +43,16 @@ def dask_client(scheduler: str) -> Iterator[Any]:
     if scheduler.startswith("local:"):
         n = int(scheduler.split(":", 1)[1])
         # One thread per worker: each chunk is a NumPy loop that holds the GIL.
-        with LocalCluster(
-            n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-            dashboard_address=None,
-        ) as cluster, Client(cluster) as client:
+        with (
+            LocalCluster(
+                n_workers=n,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+            ) as cluster,
+            Client(cluster) as client,
+        ):
             yield client
     else:
         try:

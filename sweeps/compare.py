@@ -18,6 +18,7 @@ from nncore._checks import check_choice
 from ._levels import cell_label, level_label, levels, select
 from .stats import (
     format_epochs,
+    format_ratio,
     groups,
     kaplan_meier,
     logrank_p,
@@ -91,9 +92,9 @@ def median_ratio(ma: float, mb: float, max_epochs: int) -> tuple[float, str]:
             return float("nan"), "undefined: median b is 0 (met at initialisation)"
         return ma / mb, ""
     if a_ok:  # b > max_epochs, so a / b < ma / max_epochs
-        return float("nan"), f"< {ma / max_epochs:.3g} (median b > {max_epochs:,})"
+        return float("nan"), f"< {format_ratio(ma / max_epochs)} (median b > {max_epochs:,})"
     if b_ok and mb > 0:
-        return float("nan"), f"> {max_epochs / mb:.3g} (median a > {max_epochs:,})"
+        return float("nan"), f"> {format_ratio(max_epochs / mb)} (median a > {max_epochs:,})"
     return float("nan"), f"undefined: both medians > {max_epochs:,}"
 
 
@@ -124,7 +125,7 @@ def format_table(table: pd.DataFrame, by: str, axes: list[str], max_epochs: int)
                 for a, b in zip(table["median_a"], table["median_b"], strict=True)
             ],
             "ratio a/b": [
-                f"{r:.3g}" if np.isfinite(r) else n.split(" (")[0]
+                format_ratio(r) if np.isfinite(r) else n.split(" (")[0]
                 for r, n in zip(table["median_ratio"], table["median_ratio_note"], strict=True)
             ],
             "log-rank p": [f"{p:.2g}" if np.isfinite(p) else "n/a" for p in table["logrank_p"]],

@@ -34,8 +34,13 @@ def run_demo(
     """Train a 2-6-1 network on ``gate`` from the seed's init (normal, σ = 0.01)."""
     data = get_task(gate)
     net = Network(
-        [2, 6, 1], activation=activation, output_activation="sigmoid", loss="mse",
-        init="normal", init_scale=init_scale, seed=seed,
+        [2, 6, 1],
+        activation=activation,
+        output_activation="sigmoid",
+        loss="mse",
+        init="normal",
+        init_scale=init_scale,
+        seed=seed,
     )
     before = net.forward(data.X)
     rec = net.fit(data.X, data.Y, lr=lr, max_epochs=max_epochs, stop={"max_error_below": tol})
@@ -56,9 +61,14 @@ def plot_demo(result: DemoResult, title: str, path: Path) -> Path:
     if rec.epochs_to_threshold:
         ax.axvline(rec.epochs_to_threshold, color="grey", ls="--", lw=1)
         ax.annotate(
-            f"threshold at epoch {rec.epochs_to_threshold:,}", (rec.epochs_to_threshold, 0.5),
-            xycoords=("data", "axes fraction"), rotation=90, ha="right", va="center",
-            fontsize=8, color="grey",
+            f"threshold at epoch {rec.epochs_to_threshold:,}",
+            (rec.epochs_to_threshold, 0.5),
+            xycoords=("data", "axes fraction"),
+            rotation=90,
+            ha="right",
+            va="center",
+            fontsize=8,
+            color="grey",
         )
     ax.set(xlabel="epoch (full-batch updates)", ylabel="loss (½ mean squared error)", title=title)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -111,19 +111,23 @@ def _reproduce(res: ResultsDir) -> str:
     return f"<pre>{escape(chr(10).join(lines))}</pre>{extra}"
 
 
-def write_html(
-    res: ResultsDir, summary: pd.DataFrame, plots: list[Plot], notes: list[str], headline: str
-) -> Path:
-    """Write ``report.html`` into the results directory and return its path."""
-    m, axes = res.manifest, res.axes
-    spec = m.get("spec") or {}
-    name = spec.get("name") or res.path.name
+def _header(res: ResultsDir, summary: pd.DataFrame, headline: str, notes: list[str]) -> str:
+    m, spec = res.manifest, res.manifest.get("spec") or {}
     sub = spec.get("description") or ""
     facts = (
         f"{len(res.runs):,} runs · {len(summary):,} cells · budget {res.max_epochs:,} "
-        f"epochs · stop: {json.dumps(m.get('stop', {}))} · axes: {', '.join(axes) or 'none'}"
+        f"epochs · stop: {json.dumps(m.get('stop', {}))} · axes: {', '.join(res.axes) or 'none'}"
     )
-    table = format_summary(summary, axes, res.max_epochs)
+    return (
+        f"<h1>{escape(_name(res))}</h1>"
+        + (f"<p class='sub'>{escape(str(sub))}</p>" if sub else "")
+        + f"<p class='sub'>{escape(facts)}</p><p class='headline'>{escape(headline)}</p>"
+        + "".join(f"<p class='note'>{escape(n)}</p>" for n in notes)
+    )
+
+
+def _summary_section(res: ResultsDir, summary: pd.DataFrame) -> str:
+    table = format_summary(summary, res.axes, res.max_epochs)
     cut = ""
     if len(table) > MAX_TABLE_ROWS:
         cut = (
@@ -131,36 +135,43 @@ def write_html(
             "summary.csv.</p>"
         )
         table = table.head(MAX_TABLE_ROWS)
-    spec_path = res.path / "spec.toml"
-    spec_text = spec_path.read_text() if spec_path.is_file() else json.dumps(spec, indent=2)
-    parts = [
-        f"<h1>{escape(str(name))}</h1>",
-        f"<p class='sub'>{escape(str(sub))}</p>" if sub else "",
-        f"<p class='sub'>{escape(facts)}</p>",
-        f"<p class='headline'>{escape(headline)}</p>",
-        "".join(f"<p class='note'>{escape(n)}</p>" for n in notes),
-        "".join(_figure(p) for p in plots),
-        "<h2>Summary by cell</h2>",
+    m = f"{res.max_epochs:,}"
+    return (
+        "<h2>Summary by cell</h2>"
         "<p>Success: share of runs that met the stop criterion, with its Wilson 95% interval. "
         "Median: Kaplan–Meier median epochs to threshold with its 95% interval; runs that did "
-        f"not converge count as censored at {res.max_epochs:,} epochs, so '&gt; "
-        f"{res.max_epochs:,}' means fewer than half converged (an upper end '&gt; …' means the "
-        "interval is open). RMST: restricted mean epochs to threshold, the area under the "
-        "survival curve up to the budget.</p>",
-        cut,
-        _table(table, axes),
-        "<h2>How to reproduce</h2>",
-        _reproduce(res),
-        "<h2>Spec</h2>",
-        f"<pre>{escape(spec_text)}</pre>",
-        "<h2>Manifest</h2>",
-        f"<pre>{escape(json.dumps(m, indent=2, default=str))}</pre>",
-    ]
+        f"not converge count as censored at {m} epochs, so '&gt; {m}' means fewer than half "
+        "converged (an upper end '&gt; …' means the interval is open). RMST: restricted mean "
+        "epochs to threshold, the area under the survival curve up to the budget.</p>"
+        + cut
+        + _table(table, res.axes)
+    )
+
+
+def _name(res: ResultsDir) -> str:
+    return str((res.manifest.get("spec") or {}).get("name") or res.path.name)
+
+
+def write_html(
+    res: ResultsDir, summary: pd.DataFrame, plots: list[Plot], notes: list[str], headline: str
+) -> Path:
+    """Write ``report.html`` into the results directory and return its path."""
+    spec_path = res.path / "spec.toml"
+    spec = res.manifest.get("spec") or {}
+    spec_text = spec_path.read_text() if spec_path.is_file() else json.dumps(spec, indent=2)
+    body = (
+        _header(res, summary, headline, notes)
+        + "".join(_figure(p) for p in plots)
+        + _summary_section(res, summary)
+        + f"<h2>How to reproduce</h2>{_reproduce(res)}"
+        + f"<h2>Spec</h2><pre>{escape(spec_text)}</pre>"
+        + f"<h2>Manifest</h2><pre>{escape(json.dumps(res.manifest, indent=2, default=str))}</pre>"
+    )
     doc = (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{escape(str(name))}: nnsweep report</title><style>{CSS}</style></head>"
-        f"<body>{''.join(parts)}</body></html>\n"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{escape(_name(res))}: nnsweep report</title><style>{CSS}</style></head>"
+        f"<body>{body}</body></html>\n"
     )
     out = res.path / "report.html"
     out.write_text(doc, encoding="utf-8")

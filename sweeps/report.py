@@ -20,8 +20,16 @@ from matplotlib.colors import Normalize
 from matplotlib.ticker import PercentFormatter
 
 from ._levels import level_label, levels, select
-from ._style import EPOCH_LABEL, axis_label, compact, epoch_ticks, palette_for
+from ._style import EPOCH_LABEL, axis_label, compact, epoch_ticks, few_minor_ticks, palette_for
 from .stats import kaplan_meier, time_to_event
+
+HEATMAP_STYLE = {
+    "fmt": "",
+    "cbar": False,
+    "linewidths": 0.5,
+    "linecolor": "white",
+    "annot_kws": {"fontsize": 8},
+}
 
 
 def _ax(ax: Axes | None) -> Axes:
@@ -64,7 +72,7 @@ def survival_plot(
     ax.set_xscale("log")
     ax.set_xlim(1, max_epochs)
     ax.set_ylim(-0.02, 1.02)
-    epoch_ticks(ax)
+    epoch_ticks(ax, span=max_epochs)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set(xlabel=EPOCH_LABEL, ylabel="runs not yet at threshold")
     return ax
@@ -102,6 +110,7 @@ def loss_curve_plot(
     ax.set_xscale("log")
     ax.set_yscale("log")
     epoch_ticks(ax)
+    few_minor_ticks(ax.yaxis)
     ax.set(xlabel=EPOCH_LABEL, ylabel="training loss")
     return ax
 
@@ -127,31 +136,13 @@ def heatmap_plot(
     """
     ax = _ax(ax)
     xs, ys = levels(summary, x), levels(summary, y)[::-1]
-    text_col = summary[labels] if labels else pd.Series([None] * len(summary), summary.index)
-    at = {
-        (level_label(yv), level_label(xv)): (v, t)
-        for yv, xv, v, t in zip(summary[y], summary[x], summary[value], text_col, strict=True)
-    }
-    keys = [[(level_label(yv), level_label(xv)) for xv in xs] for yv in ys]
-    cells = [[at.get(k) for k in row] for row in keys]
+    cells = _heat_cells(summary, x, y, value, labels, xs, ys)
     grid = np.array([[c[0] if c else np.nan for c in row] for row in cells], dtype=np.float64)
     text = [[_cell_text(c, value, max_epochs) for c in row] for row in cells]
-    sns.heatmap(
-        grid,
-        ax=ax,
-        cmap=cmap,
-        norm=norm,
-        vmin=norm.vmin,
-        vmax=norm.vmax,
-        annot=np.array(text, dtype=object),
-        fmt="",
-        cbar=False,
-        linewidths=0.5,
-        linecolor="white",
-        annot_kws={"fontsize": 8},
-        xticklabels=[level_label(v) for v in xs],
-        yticklabels=[level_label(v) for v in ys],
-    )
+    ticks = {"xticklabels": [level_label(v) for v in xs],
+             "yticklabels": [level_label(v) for v in ys]}  # fmt: skip
+    sns.heatmap(grid, ax=ax, cmap=cmap, norm=norm, vmin=norm.vmin, vmax=norm.vmax,
+                annot=np.array(text, dtype=object), **ticks, **HEATMAP_STYLE)  # fmt: skip
     # seaborn leaves NaN cells blank: hatch the unreached ones and write their text.
     for i, j in zip(*np.nonzero(np.isnan(grid)), strict=True):
         if cells[i][j] is not None:
@@ -160,6 +151,16 @@ def heatmap_plot(
     ax.set(xlabel=axis_label(x), ylabel=axis_label(y))
     ax.tick_params(axis="y", rotation=0)
     return ax
+
+
+def _heat_cells(summary, x, y, value, labels, xs, ys) -> list[list[tuple | None]]:
+    """``(value, label)`` per cell, rows top (last y level) to bottom; None: no runs."""
+    text_col = summary[labels] if labels else pd.Series([None] * len(summary), summary.index)
+    at = {
+        (level_label(yv), level_label(xv)): (v, t)
+        for yv, xv, v, t in zip(summary[y], summary[x], summary[value], text_col, strict=True)
+    }
+    return [[at.get((level_label(yv), level_label(xv))) for xv in xs] for yv in ys]
 
 
 def _cell_text(cell: tuple | None, value: str, max_epochs: int) -> str:
@@ -197,8 +198,34 @@ def epochs_plot(
     """
     ax = _ax(ax)
     palette = palette or palette_for(runs, hue)
+    df = _epochs_frame(runs, x, hue, max_epochs)
+    hue_order = [level_label(v) for v in levels(runs, hue)] if hue else ["all runs"]
+    common = dict(x="x", y="epochs", hue="hue", hue_order=hue_order, dodge=True, legend=False)
+    common.update(ax=ax, order=[level_label(v) for v in levels(runs, x)] if x else ["all runs"])
+    common.update(palette={h: palette.get(h, "C0") for h in hue_order})
+    with warnings.catch_warnings():
+        # seaborn 0.13 still passes vert= to matplotlib >= 3.11, which deprecates it.
+        warnings.filterwarnings("ignore", message="vert: bool", category=DeprecationWarning)
+        sns.boxplot(df, **common, log_scale=(False, True), showfliers=False, fill=False,
+                    linewidth=1.2, width=0.7)  # fmt: skip
+    shuffled = df.sample(frac=1.0, random_state=0)
+    shown = shuffled.groupby(["x", "hue", "reached"], sort=False).head(strip_max)
+    for reached, marker, size in ((True, "o", 3), (False, "X", 5)):
+        part = shown[shown["reached"] == reached]
+        if len(part):
+            sns.stripplot(part, **common, marker=marker, size=size, alpha=0.5, jitter=0.2,
+                          linewidth=0)  # fmt: skip
+    ax.axhline(max_epochs, color="0.4", ls=":", lw=1)
+    ax.set_ylim(top=max_epochs * 1.6)
+    epoch_ticks(ax, "y", span=max_epochs / df["epochs"].min())
+    ax.set(xlabel=axis_label(x) if x else "", ylabel="epochs to threshold (log scale)")
+    return ax
+
+
+def _epochs_frame(runs: pd.DataFrame, x: str | None, hue: str | None, max_epochs: int):
+    """One row per run: its x and hue labels, epochs (the cap if never reached, >= 1)."""
     time, event = time_to_event(runs, max_epochs)
-    df = pd.DataFrame(
+    return pd.DataFrame(
         {
             "x": [level_label(v) for v in runs[x]] if x else "all runs",
             "hue": [level_label(v) for v in runs[hue]] if hue else "all runs",
@@ -206,51 +233,6 @@ def epochs_plot(
             "reached": event,
         }
     )
-    order = [level_label(v) for v in levels(runs, x)] if x else ["all runs"]
-    hue_order = [level_label(v) for v in levels(runs, hue)] if hue else ["all runs"]
-    pal = {h: palette.get(h, "C0") for h in hue_order}
-    common = dict(
-        x="x",
-        y="epochs",
-        hue="hue",
-        order=order,
-        hue_order=hue_order,
-        ax=ax,
-        palette=pal,
-        dodge=True,
-        legend=False,
-    )
-    with warnings.catch_warnings():
-        # seaborn 0.13 still passes vert= to matplotlib >= 3.11, which deprecates it.
-        warnings.filterwarnings("ignore", message="vert: bool", category=DeprecationWarning)
-        sns.boxplot(
-            df,
-            **common,
-            log_scale=(False, True),
-            showfliers=False,
-            fill=False,
-            linewidth=1.2,
-            width=0.7,
-        )
-    shuffled = df.sample(frac=1.0, random_state=0)
-    shown = shuffled.groupby(["x", "hue", "reached"], sort=False).head(strip_max)
-    for reached, marker in ((True, "o"), (False, "X")):
-        part = shown[shown["reached"] == reached]
-        if len(part):
-            sns.stripplot(
-                part,
-                **common,
-                marker=marker,
-                size=3 if reached else 5,
-                alpha=0.5,
-                jitter=0.2,
-                linewidth=0,
-            )
-    ax.axhline(max_epochs, color="0.4", ls=":", lw=1)
-    ax.set_ylim(top=max_epochs * 1.6)
-    epoch_ticks(ax, "y")
-    ax.set(xlabel=axis_label(x) if x else "", ylabel="epochs to threshold (log scale)")
-    return ax
 
 
 def write_report(
@@ -299,11 +281,9 @@ def _draw_all(res, roles) -> tuple[list, list[str]]:
     heatmaps, why = heatmap_figures(res, roles)
     plots = [fg.survival_figure(res, roles, palette), *heatmaps]
     notes = [why] if why else []
-    loss = fg.loss_figure(res, roles, palette)
-    if loss is None:
-        notes.append("No curves.csv.gz in this directory: loss curves left out.")
-    else:
-        plots.append(loss)
+    loss, why = fg.loss_figure(res, roles, palette)
+    plots += [loss] if loss else []
+    notes += [why] if why else []
     plots.append(fg.epochs_figure(res, roles, palette))
     return plots, notes
 

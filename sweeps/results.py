@@ -25,6 +25,8 @@ METRIC_COLUMNS = [
     "best_loss",
     "max_error",  # max |y_hat - y| over the training set at the end
     "accuracy",
+    "plateau_epochs",  # longest stretch where the loss fell < 1% per decade of epochs
+    "plateau_end",  # the epoch that plateau ended; empty if there was none
     "wall_time_s",  # the run's share of its population's training time
 ]
 COLUMNS = ID_COLUMNS + PARAM_COLUMNS + METRIC_COLUMNS
@@ -40,13 +42,17 @@ DTYPES = {
     "status": "string",
     "epochs_to_threshold": "Int64",
     "epochs_run": "int64",
+    "plateau_epochs": "int64",
+    "plateau_end": "Int64",
 }
 
 
 def read_runs(path: str | os.PathLike) -> pd.DataFrame:
     """Read a ``runs.csv`` with the schema's dtypes (``hidden`` stays a string)."""
     df = pd.read_csv(
-        path, dtype={"hidden": "string", "run_id": "string"}, keep_default_na=False,
+        path,
+        dtype={"hidden": "string", "run_id": "string"},
+        keep_default_na=False,
         na_values=[""],
     )
     df["hidden"] = df["hidden"].fillna("")

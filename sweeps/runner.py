@@ -121,7 +121,11 @@ def _prepare(store: Store, spec: SweepSpec, fresh: bool) -> None:
 
 
 def _execute(
-    grid: pd.DataFrame, todo: list, spec: SweepSpec, jobs: int | None, backend: str,
+    grid: pd.DataFrame,
+    todo: list,
+    spec: SweepSpec,
+    jobs: int | None,
+    backend: str,
     scheduler: str | None,
 ) -> Iterator[tuple[str, pd.DataFrame, pd.DataFrame]]:
     """Yield ``(chunk_id, runs rows, curves)`` for each chunk, in completion order."""
@@ -200,8 +204,11 @@ def _git_commit() -> str | None:
     here = Path(__file__).resolve().parent.parent
     try:
         res = subprocess.run(
-            ["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True, text=True,
-            timeout=5, check=False,
+            ["git", "-C", str(here), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return None

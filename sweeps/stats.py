@@ -237,3 +237,8 @@ def format_rate(value: float) -> str:
     if 99 < pct < 100:
         return ">99%"
     return f"{pct:.0f}%"
+
+
+def format_ratio(value: float) -> str:
+    """2 significant digits below 10 (``5.7``, ``0.03``), whole numbers above (``270``)."""
+    return f"{value:,.0f}" if abs(value) >= 10 else f"{value:.2g}"

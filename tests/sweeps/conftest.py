@@ -19,6 +19,7 @@ import pytest
 
 from nncore import Population, get_task, log_epochs
 from sweeps.params import PARAMS, applies
+from sweeps.plateau import plateau
 from sweeps.results import COLUMNS
 
 SMALL_SPEC = """\
@@ -65,7 +66,7 @@ def write_results_dir(
 ) -> Path:
     """Write a results directory in the sweep format (runs, curves, manifest, spec)."""
     out.mkdir(parents=True, exist_ok=True)
-    runs[COLUMNS].to_csv(out / "runs.csv", index=False)
+    runs.reindex(columns=COLUMNS).to_csv(out / "runs.csv", index=False)
     with gzip.open(out / "curves.csv.gz", "wt") as f:
         curves[["run_id", "epoch", "loss"]].to_csv(f, index=False)
     (out / "spec.toml").write_text(spec_text)
@@ -92,6 +93,19 @@ def write_results_dir(
     return out
 
 
+RECORD_FIELDS = ("status", "epochs_to_threshold", "epochs_run", "final_loss", "best_loss",
+                 "max_error", "accuracy")  # fmt: skip
+
+
+def _record_row(run_id: str, config: dict, seed: int, rec, max_epochs: int) -> dict:
+    """One runs.csv row from a config and nncore's RunRecord."""
+    metrics = {k: getattr(rec, k) for k in RECORD_FIELDS}
+    length, end = plateau(rec.curve_epochs, rec.curve_loss)
+    metrics.update(plateau_epochs=length, plateau_end=end)
+    params = {**_row_params(config), "max_epochs": max_epochs, "seed": seed}
+    return {"run_id": run_id, **params, **metrics, "wall_time_s": 0.001}
+
+
 def train_small(out: Path, seeds: int = 5, max_epochs: int = 1500) -> Path:
     """Train the OR sigmoid-vs-tanh grid for real (2 × 2 × 2 cells × ``seeds``)."""
     data = get_task("or")
@@ -113,33 +127,11 @@ def train_small(out: Path, seeds: int = 5, max_epochs: int = 1500) -> Path:
             lr=[c[1] for c in cells],
         )
         for (scale, lr, seed), rec in zip(cells, records, strict=True):
-            run_id = f"r{len(rows):04d}"
-            config = {
-                "task": "or",
-                "hidden": "6",
-                "activation": activation,
-                "init_scale": scale,
-                "lr": lr,
-            }
-            rows.append(
-                {
-                    "run_id": run_id,
-                    **_row_params(config),
-                    "max_epochs": max_epochs,
-                    "seed": seed,
-                    "status": rec.status,
-                    "epochs_to_threshold": rec.epochs_to_threshold,
-                    "epochs_run": rec.epochs_run,
-                    "final_loss": rec.final_loss,
-                    "best_loss": rec.best_loss,
-                    "max_error": rec.max_error,
-                    "accuracy": rec.accuracy,
-                    "wall_time_s": 0.001,
-                }
-            )
-            curves.append(
-                pd.DataFrame({"run_id": run_id, "epoch": rec.curve_epochs, "loss": rec.curve_loss})
-            )
+            config = {"task": "or", "hidden": "6", "activation": activation,
+                      "init_scale": scale, "lr": lr}  # fmt: skip
+            rows.append(_record_row(f"r{len(rows):04d}", config, seed, rec, max_epochs))
+            curve = {"epoch": rec.curve_epochs, "loss": rec.curve_loss}
+            curves.append(pd.DataFrame({"run_id": rows[-1]["run_id"], **curve}))
     runs = pd.DataFrame(rows)
     runs["epochs_to_threshold"] = runs["epochs_to_threshold"].astype("Int64")
     return write_results_dir(
@@ -168,11 +160,7 @@ def synthetic_results(
         list(itertools.product(*levels.values(), range(seeds))), columns=[*axes, "seed"]
     )
     n = len(grid)
-    # Each cell gets its own speed so that the axes matter; times are lognormal around it.
-    cell = grid.groupby(axes, sort=False).ngroup().to_numpy() if axes else np.zeros(n, int)
-    centre = np.exp(rng.uniform(np.log(50), np.log(4 * max_epochs), cell.max() + 1))[cell]
-    t = np.round(centre * rng.lognormal(0.0, 0.6, n)).astype(np.int64)
-    diverged = rng.random(n) < 0.03
+    t, diverged = _outcomes(rng, grid, axes, max_epochs)
     converged = (t <= max_epochs) & ~diverged
     status = np.where(converged, "converged", np.where(diverged, "diverged", "censored"))
     stop_at = np.where(
@@ -180,6 +168,8 @@ def synthetic_results(
     )
     base = pd.DataFrame([_row_params({}) for _ in range(1)]).iloc[[0] * n].reset_index(drop=True)
     runs = base.drop(columns=[c for c in axes if c in base]).join(grid)
+    for name in PARAMS:  # hyper-parameters of another optimiser are empty, as in a sweep
+        runs.loc[[not applies(name, o) for o in runs["optimizer"]], name] = np.nan
     runs["run_id"] = [f"s{i:06d}" for i in range(n)]
     runs["max_epochs"] = max_epochs
     runs["status"] = status
@@ -191,6 +181,7 @@ def synthetic_results(
     runs["best_loss"] = np.where(diverged, 0.1, final)
     runs["max_error"] = np.where(converged, 0.09, 0.5)
     runs["accuracy"] = np.where(converged, 1.0, 0.75)
+    runs["plateau_epochs"], runs["plateau_end"] = 0, pd.NA
     runs["wall_time_s"] = 0.001
     curves = _synthetic_curves(runs["run_id"].to_numpy(), stop_at, diverged, max_epochs)
     spec = f'name = "synthetic"\nseeds = {seeds}\nmax_epochs = {max_epochs}\n'
@@ -203,6 +194,15 @@ def synthetic_results(
         spec_text=spec,
         stop={"max_error_below": 0.1},
     )
+
+
+def _outcomes(rng, grid: pd.DataFrame, axes: list[str], max_epochs: int):
+    """Lognormal epochs to threshold around a speed of each cell's own, and 3% diverged."""
+    n = len(grid)
+    cell = grid.groupby(axes, sort=False).ngroup().to_numpy() if axes else np.zeros(n, int)
+    centre = np.exp(rng.uniform(np.log(50), np.log(4 * max_epochs), cell.max() + 1))[cell]
+    t = np.round(centre * rng.lognormal(0.0, 0.6, n)).astype(np.int64)
+    return t, rng.random(n) < 0.03
 
 
 def _synthetic_curves(run_ids, stop_at, diverged, max_epochs) -> pd.DataFrame:

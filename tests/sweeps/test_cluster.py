@@ -44,7 +44,10 @@ def spec_file(tmp_path: Path) -> Path:
 @pytest.fixture
 def cluster():
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
         dashboard_address=None,
     ) as c:
         yield c
@@ -74,8 +77,13 @@ def test_killed_worker_loses_and_duplicates_nothing(spec_file, tmp_path, cluster
             os.kill(pid, signal.SIGKILL)
             killed.append(pid)
 
-    df = run(spec_file, tmp_path / "out", backend="dask",
-             scheduler=cluster.scheduler_address, on_progress=kill_one)
+    df = run(
+        spec_file,
+        tmp_path / "out",
+        backend="dask",
+        scheduler=cluster.scheduler_address,
+        on_progress=kill_one,
+    )
     assert killed, "a worker must have been killed mid-sweep"
     assert df["run_id"].is_unique and len(df) == 2 * 2 * 2 * 8
     run(spec_file, tmp_path / "ref", jobs=1)

@@ -26,7 +26,14 @@ from sweeps.report import (
 )
 from sweeps.stats import SUMMARY_METRICS, summarize
 
-PLOTS = {"survival", "heatmap_success", "heatmap_median", "loss_curves", "epochs"}
+PLOTS = {
+    "survival",
+    "heatmap_success",
+    "heatmap_median",
+    "heatmap_ratio",
+    "loss_curves",
+    "epochs",
+}
 
 
 def _ax():
@@ -55,6 +62,8 @@ def test_write_report_writes_summary_plots_and_self_contained_html(small_results
     unreached = summary["km_median"].isna().sum()
     assert unreached >= 1  # sigmoid from σ = 0.01 at lr 0.5 does not get there in 1,500
     assert plain.count("> 1,500</td>") == unreached
+    # Two hue levels: a ratio heatmap says how many times the epochs the slower one needs.
+    assert "Median epochs, sigmoid ÷ tanh" in plain
 
 
 def test_each_plot_kind_draws_from_a_results_dir(small_results):
