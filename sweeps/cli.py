@@ -189,6 +189,8 @@ def _bench(args: argparse.Namespace) -> int:
     from .bench import format_table, run_bench
 
     baseline = _bench_baseline(args) if args.baseline else None  # bad input fails first
+    if args.sweep:
+        return _bench_sweep(args)
     result = run_bench(quick=args.quick)
     print(json.dumps(result, indent=2) if args.json else format_table(result))
     if args.save:
@@ -196,6 +198,19 @@ def _bench(args: argparse.Namespace) -> int:
 
         print(f"bench baseline: {save_json(result, args.save)}", file=sys.stderr)
     return _bench_verdict(result, baseline, args) if baseline else EXIT_OK
+
+
+def _bench_sweep(args: argparse.Namespace) -> int:
+    import json
+
+    from .bench import run_bench
+    from .sweepbench import format_sweep_table, run_sweep_bench
+
+    pop = run_bench(quick=args.quick)["cases"][0]["population_rate"]
+    result = run_sweep_bench(runs=args.runs)
+    result["population_rate"] = pop
+    print(json.dumps(result, indent=2) if args.json else format_sweep_table(result, pop))
+    return EXIT_OK
 
 
 def _bench_baseline(args: argparse.Namespace) -> dict:
@@ -335,6 +350,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="largest allowed fall of a ratio, a fraction (default 0.35)",
     )
     bn.add_argument("--save", type=Path, default=None, help="also write the JSON to this file")
+    bn.add_argument(
+        "--sweep",
+        action="store_true",
+        help="also time a whole sweep end to end with -j 1 and -j 2 (minutes)",
+    )
+    bn.add_argument(
+        "--runs",
+        type=_positive_int,
+        default=20_000,
+        help="runs in the --sweep benchmark (default 20000)",
+    )
     bn.set_defaults(func=_bench)
 
     bl = sub.add_parser("baseline", help="record a regression baseline of a spec (a CSV + JSON)")

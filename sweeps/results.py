@@ -67,6 +67,9 @@ def write_csv_atomic(df: pd.DataFrame, path: str | os.PathLike, **kwargs) -> Non
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; results are ordinary files
     try:
         df.to_csv(tmp, index=False, **kwargs)
         os.replace(tmp, path)
