@@ -25,6 +25,8 @@ Array = NDArray[np.float64]
 LECUN_A = 1.7159
 LECUN_B = 2.0 / 3.0
 LEAKY_SLOPE = 0.01
+# max_z z*sigmoid(z)' = s(1 + z(1 - s)), reached at z = 2.39936 (scipy minimize_scalar).
+SILU_MAX_DERIVATIVE = 1.0998393201288672
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class Activation:
     needs_z: bool = False
     low: float = -np.inf  # range of the output, used to place targets and thresholds
     high: float = np.inf
+    max_derivative: float = 1.0  # the largest f'(z): a unit below 5% of it is saturated
 
     def __repr__(self) -> str:
         return f"Activation({self.name!r})"
@@ -173,7 +176,7 @@ def _silu_d(z: Array, a: Array, out: Array) -> Array:
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in [
-        Activation("sigmoid", _sigmoid, _sigmoid_d, low=0.0, high=1.0),
+        Activation("sigmoid", _sigmoid, _sigmoid_d, low=0.0, high=1.0, max_derivative=0.25),
         Activation("tanh", _tanh, _tanh_d, low=-1.0, high=1.0),
         Activation("relu", _relu, _relu_d, low=0.0),
         Activation("leaky_relu", _leaky, _leaky_d),
@@ -181,8 +184,17 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation("softplus", _softplus, _softplus_d, low=0.0),
         Activation("softsign", _softsign, _softsign_d, low=-1.0, high=1.0),
         Activation("identity", _identity, _identity_d),
-        Activation("lecun_tanh", _lecun_tanh, _lecun_tanh_d, low=-LECUN_A, high=LECUN_A),
-        Activation("silu", _silu, _silu_d, needs_z=True, low=-0.2785),
+        Activation(
+            "lecun_tanh",
+            _lecun_tanh,
+            _lecun_tanh_d,
+            low=-LECUN_A,
+            high=LECUN_A,
+            max_derivative=LECUN_A * LECUN_B,
+        ),
+        Activation(
+            "silu", _silu, _silu_d, needs_z=True, low=-0.2785, max_derivative=SILU_MAX_DERIVATIVE
+        ),
     ]
 }
 

@@ -102,6 +102,7 @@ class Network:
         max_epochs: int = 1000,
         stop: Mapping[str, float | bool] | None = None,
         batch_size: int | None = None,
+        diagnostics: bool = False,
         **hyper: float,
     ) -> RunRecord:
         """Train in place; return the run's record (see :meth:`Population.fit`).
@@ -118,6 +119,7 @@ class Network:
             max_epochs=max_epochs,
             stop=stop,
             batch_size=batch_size,
+            diagnostics=diagnostics,
             **hyper,
         )[0]
 

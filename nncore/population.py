@@ -259,6 +259,7 @@ class Population:
         max_epochs: int = 1000,
         stop: Mapping[str, float | bool] | None = None,
         batch_size: int | None = None,
+        diagnostics: bool = False,
         **hyper: float | Sequence[float],
     ) -> list[RunRecord]:
         """Train every member in place; return one RunRecord per member.
@@ -266,11 +267,15 @@ class Population:
         ``hyper`` holds the optimiser's hyper-parameters (``lr``, ``momentum`` ...), each
         one value or one per member. Each member stops when it meets every ``stop``
         criterion, diverges, or reaches ``max_epochs``; its weights are left as they
-        were at that moment.
+        were at that moment. With ``diagnostics=True`` each record's ``diagnostics``
+        holds its per-layer metrics (see :mod:`nncore.diagnostics`) at the loss curve's
+        epochs while it trained; training itself is unchanged.
         """
+        from .diagnostics import Recorder
         from .train import train
 
-        return train(
+        recorder = Recorder(self.arch) if diagnostics else None
+        records = train(
             self,
             X,
             Y,
@@ -279,7 +284,12 @@ class Population:
             stop=stop,
             batch_size=batch_size,
             hyper=hyper,
+            observer=recorder,
         )
+        if recorder is not None:
+            for rec, diag in zip(records, recorder.members(len(records)), strict=True):
+                rec.diagnostics = diag
+        return records
 
 
 def _as_input(X: ArrayLike) -> Array:

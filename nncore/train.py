@@ -9,7 +9,7 @@ cheaper as it finishes; their parameters are written back as they were then.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -22,9 +22,12 @@ from .optimizers import get_optimizer
 from .population import backward_pass, forward_pass, member_rng
 
 if TYPE_CHECKING:
+    from .diagnostics import Diagnostics
     from .population import Population
 
 Array = NDArray[np.float64]
+# observer(epoch, ids, outputs, pre_activations, weight_grads): see train().
+Observer = Callable[[int, NDArray[np.intp], list[Array], list[Array | None], list[Array]], None]
 
 STOP_CRITERIA = ("loss_below", "max_error_below", "bits_40_20_40")
 # A loss this large means the outputs are ~1e5 away from {0, 1} targets: it has exploded.
@@ -115,6 +118,8 @@ class RunRecord:
     accuracy: float
     curve_epochs: NDArray[np.int64] = field(repr=False)
     curve_loss: Array = field(repr=False)
+    # Per-layer metrics at the curve's epochs, when trained with diagnostics=True.
+    diagnostics: Diagnostics | None = field(default=None, repr=False)
 
 
 class _Book:
@@ -160,8 +165,18 @@ def train(
     stop: Mapping[str, float | bool] | StopCriteria | None,
     batch_size: int | None,
     hyper: Mapping[str, float | Sequence[float]],
+    observer: Observer | None = None,
 ) -> list[RunRecord]:
-    """Train ``pop`` in place (see :meth:`Population.fit`)."""
+    """Train ``pop`` in place (see :meth:`Population.fit`).
+
+    ``observer``, if given, is called at each epoch of the loss curve's grid before that
+    epoch's update, as ``observer(epoch, ids, outputs, pre, grads)``: ``ids`` are the
+    population indices of the members still training, and the member-first arrays hold
+    their values only: each layer's output ``(n, B, units)`` and pre-activation (None
+    where the activation does without it) on the whole training set, and the gradient
+    of the whole training set's loss for each layer's weights ``(n, fan_in, fan_out)``.
+    It must not change what it is given; training goes on exactly as without it.
+    """
     x = np.ascontiguousarray(X, dtype=np.float64)
     y = np.ascontiguousarray(Y, dtype=np.float64)
     arch = pop.arch
@@ -190,7 +205,8 @@ def train(
         if batch_size >= len(x):
             batch_size = None
     with np.errstate(all="ignore"):
-        return _Trainer(pop, x, y, opt_cls, hyper, crit, batch_size, max_epochs).run()
+        trainer = _Trainer(pop, x, y, opt_cls, hyper, crit, batch_size, max_epochs, observer)
+        return trainer.run()
 
 
 class _Trainer:
@@ -202,7 +218,7 @@ class _Trainer:
     it finishes.
     """
 
-    def __init__(self, pop, x, y, opt_cls, hyper, crit, batch_size, max_epochs) -> None:
+    def __init__(self, pop, x, y, opt_cls, hyper, crit, batch_size, max_epochs, observer) -> None:
         self.pop, self.x, self.y, self.crit = pop, x, y, crit
         self.batch_size, self.max_epochs = batch_size, max_epochs
         self.arch = pop.arch
@@ -216,6 +232,9 @@ class _Trainer:
         self.opt = opt_cls(self.params, hyper)
         self.book = _Book(len(pop), max_epochs)
         self.orders = [_BatchOrder(s, len(x)) for s in pop.seeds] if batch_size else None
+        self.observer = observer
+        # The epochs the observer sees; without one, an empty dict: one lookup an epoch.
+        self.watch = self.book.slot if observer is not None else {}
 
     def run(self) -> list[RunRecord]:
         for t in range(self.max_epochs + 1):
@@ -227,11 +246,13 @@ class _Trainer:
             if compact:
                 self._compact()
             if self.batch_size is not None:
+                if t in self.watch:
+                    self._observe_full_batch(t)
                 self._minibatch_epoch()
                 continue
             if compact:  # recomputed for the members kept: the same numbers, fewer rows
                 acts, zs, _, delta = self._evaluate(self.x, self.y)
-            self._step(acts, zs, delta)
+            self._step(acts, zs, delta, t if t in self.watch else None)
         return self.book.records  # type: ignore[return-value]
 
     def _evaluate(self, x: Array, y: Array):
@@ -269,9 +290,27 @@ class _Trainer:
         self.opt.take(keep)
         self.ids, self.live = self.ids[keep], self.live[keep]
 
-    def _step(self, acts, zs, delta) -> None:
+    def _step(self, acts, zs, delta, observe_at: int | None = None) -> None:
         dws, dbs = backward_pass(self.arch, acts, zs, delta, self.ws, self.work)
+        if observe_at is not None:  # before the optimiser, which may overwrite the gradients
+            self._observe(observe_at, acts, zs, dws)
         self.opt.step(self.params, [_dense.members_first(g) for g in dws + dbs])
+
+    def _observe_full_batch(self, t: int) -> None:
+        """Show the observer the whole training set's gradients (mini-batch training)."""
+        acts, zs, _, delta = self._evaluate(self.x, self.y)
+        dws, _ = backward_pass(self.arch, acts, zs, delta, self.ws, self.work)
+        self._observe(t, acts, zs, dws)
+
+    def _observe(self, t: int, acts, zs, dws) -> None:
+        """Call the observer with member-first copies of the live rows' arrays."""
+        rows = np.flatnonzero(self.live)
+        first = _dense.members_first
+        # Hidden layers are logical (B, units, N); the output layer is member-first already.
+        outs = [first(a)[rows] for a in acts[1:-1]] + [acts[-1][rows]]
+        pre = [None if z is None else first(z)[rows] for z in zs[:-1]] + [zs[-1][rows]]
+        grads = [first(g)[rows] for g in dws]
+        self.observer(t, self.ids[rows], outs, pre, grads)
 
     def _minibatch_epoch(self) -> None:
         perm = np.stack([self.orders[i].next() for i in self.ids])  # (n_work, B)

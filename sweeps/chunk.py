@@ -18,16 +18,19 @@ from nncore import Population, get_task
 
 from .params import OPTIMIZER_PARAMS, parse_hidden
 from .plateau import plateau
-from .results import CURVE_COLUMNS, METRIC_COLUMNS
+from .results import CURVE_COLUMNS, DIAGNOSTIC_COLUMNS, METRIC_COLUMNS
 
 
 def train_chunk(
-    configs: pd.DataFrame, stop: Mapping[str, Any]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+    configs: pd.DataFrame, stop: Mapping[str, Any], diagnostics: bool = False
+) -> tuple[pd.DataFrame, ...]:
     """Train the runs in ``configs`` (rows of the expanded grid) together.
 
     Returns ``(metrics, curves)``: ``metrics`` has ``run_id`` + METRIC_COLUMNS, one row
-    per run in input order; ``curves`` is long form ``run_id, epoch, loss``.
+    per run in input order; ``curves`` is long form ``run_id, epoch, loss``. With
+    ``diagnostics=True``, ``(metrics, curves, diagnostics)``, the last one long form
+    ``run_id, epoch, layer, metric, value`` (DIAGNOSTIC_COLUMNS); the other two are
+    the same as without.
     """
     first = configs.iloc[0]
     data = get_task(first["task"], first["inputs"])
@@ -55,10 +58,12 @@ def train_chunk(
         max_epochs=int(first["max_epochs"]),
         stop=stop,
         batch_size=batch,
+        diagnostics=diagnostics,
         **hyper,
     )
     elapsed = time.perf_counter() - start
-    return _metrics(configs["run_id"], records, elapsed), _curves(configs["run_id"], records)
+    out = _metrics(configs["run_id"], records, elapsed), _curves(configs["run_id"], records)
+    return (*out, _diagnostics(configs["run_id"], records)) if diagnostics else out
 
 
 def _metrics(run_ids: pd.Series, records: list, elapsed: float) -> pd.DataFrame:
@@ -92,3 +97,10 @@ def _curves(run_ids: pd.Series, records: list) -> pd.DataFrame:
         },
         columns=CURVE_COLUMNS,
     )
+
+
+def _diagnostics(run_ids: pd.Series, records: list) -> pd.DataFrame:
+    longs = [r.diagnostics.long() for r in records]
+    ids = np.repeat(np.asarray(run_ids, dtype=object), [len(d["epoch"]) for d in longs])
+    cols = {k: np.concatenate([d[k] for d in longs]) for k in DIAGNOSTIC_COLUMNS[1:]}
+    return pd.DataFrame({"run_id": ids, **cols}, columns=DIAGNOSTIC_COLUMNS)

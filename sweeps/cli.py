@@ -89,6 +89,7 @@ def _run(args: argparse.Namespace) -> int:
             on_progress=progress,
             backend=args.backend,
             scheduler=args.scheduler,
+            diagnostics=args.diagnostics,
         )
     except KeyboardInterrupt:
         print(
@@ -180,6 +181,44 @@ def _compare(args: argparse.Namespace) -> int:
     write_csv_atomic(table, out)
     print(format_table(table, args.by, res.axes, res.max_epochs))
     print(f"\ntable: {out}")
+    return EXIT_OK
+
+
+def _gallery(args: argparse.Namespace) -> int:
+    from .gallery import complete, entry_spec, run_entry, write_page
+
+    spec = entry_spec(args.name, args.reduced)  # an unknown name fails before any work
+    out = args.out or Path("results") / (args.name + "-reduced" * args.reduced)
+    docs = args.docs or (out / "gallery" if args.reduced else Path("docs/gallery"))
+    bar = None
+
+    def progress(p) -> None:
+        nonlocal bar
+        if bar is None and not args.quiet:
+            from tqdm import tqdm
+
+            bar = tqdm(total=p.total, initial=p.done, unit="run", desc=spec.name)
+        if bar is not None:
+            bar.n = p.done
+            bar.refresh()
+
+    if not args.quiet and complete(out, spec):
+        print(f"{out} already holds every run of {spec.name}: writing the page only")
+    try:
+        res = run_entry(args.name, out, args.jobs, reduced=args.reduced, on_progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    page = write_page(res, docs)
+    if not args.quiet:
+        print(f"results: {out}\npage: {page}")
+    return EXIT_OK
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from .explain import explain
+
+    print(explain(args.dir, args.run_id))
     return EXIT_OK
 
 
@@ -304,6 +343,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--fresh", action="store_true", help="discard earlier results in --out")
     r.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     r.add_argument("--no-report", action="store_true", help="skip the report at the end")
+    r.add_argument(
+        "--diagnostics",
+        action="store_true",
+        help="also record per-layer diagnostics (diagnostics.csv.gz; see 'nnsweep explain')",
+    )
     r.add_argument("--backend", default="loky", help="loky (local processes) or dask")
     r.add_argument(
         "--scheduler",
@@ -332,6 +376,29 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("dir", type=Path, help="a results directory (written by nnsweep run)")
     cmp.add_argument("--by", required=True, help="the axis whose levels are compared")
     cmp.set_defaults(func=_compare)
+
+    gl = sub.add_parser("gallery", help="run a gallery entry and write its page")
+    gl.add_argument("name", help="a gallery entry (a bundled spec name, e.g. two-spirals)")
+    gl.add_argument("-j", "--jobs", type=_positive_int, default=None, help="worker processes")
+    gl.add_argument("-o", "--out", type=Path, default=None, help="results directory")
+    gl.add_argument(
+        "--docs",
+        type=Path,
+        default=None,
+        help="where the page goes (default docs/gallery; with --reduced, OUT/gallery)",
+    )
+    gl.add_argument(
+        "--reduced",
+        action="store_true",
+        help="3 seeds, 200 epochs, 2 levels per axis: a smoke test",
+    )
+    gl.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    gl.set_defaults(func=_gallery)
+
+    ex = sub.add_parser("explain", help="one run's story in plain words (why it was slow)")
+    ex.add_argument("dir", type=Path, help="a results directory (written by nnsweep run)")
+    ex.add_argument("run_id", help="a run id from runs.csv, or a unique prefix of one")
+    ex.set_defaults(func=_explain)
 
     bn = sub.add_parser("bench", help="network-epochs/s: population trainer vs per-network loop")
     bn.add_argument("--json", action="store_true", help="print machine-readable JSON")

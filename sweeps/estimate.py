@@ -12,7 +12,7 @@ from .chunk import train_chunk
 from .grid import groups
 from .spec import SweepSpec
 
-CALIBRATION_EPOCHS = 20
+CALIBRATION_EPOCHS = 100
 
 
 def estimate(spec: SweepSpec, grid: pd.DataFrame, jobs: int | None = None) -> dict[str, Any]:

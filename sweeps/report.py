@@ -275,6 +275,7 @@ def write_report(
 def _draw_all(res, roles) -> tuple[list, list[str]]:
     """Draw every figure into ``plots/``; return them and notes on any left out."""
     from . import _figures as fg
+    from ._diagnostics_plots import diagnostics_figure
     from ._heatmaps import heatmap_figures
 
     palette = palette_for(res.runs, roles.hue)
@@ -285,6 +286,9 @@ def _draw_all(res, roles) -> tuple[list, list[str]]:
     plots += [loss] if loss else []
     notes += [why] if why else []
     plots.append(fg.epochs_figure(res, roles, palette))
+    diag, why = diagnostics_figure(res, roles, palette)  # when the sweep recorded them
+    plots += [diag] if diag else []
+    notes += [why] if why else []
     return plots, notes
 
 

@@ -25,12 +25,14 @@ METRIC_COLUMNS = [
     "best_loss",
     "max_error",  # max |y_hat - y| over the training set at the end
     "accuracy",
-    "plateau_epochs",  # longest stretch where the loss fell < 1% per decade of epochs
+    "plateau_epochs",  # longest stretch where the loss moved < 10% per decade of epochs
     "plateau_end",  # the epoch that plateau ended; empty if there was none
     "wall_time_s",  # the run's share of its population's training time
 ]
 COLUMNS = ID_COLUMNS + PARAM_COLUMNS + METRIC_COLUMNS
 CURVE_COLUMNS = ["run_id", "epoch", "loss"]
+# diagnostics.csv.gz (sweeps run with diagnostics): see nncore.diagnostics for the metrics.
+DIAGNOSTIC_COLUMNS = ["run_id", "epoch", "layer", "metric", "value"]
 STATUSES = ("converged", "censored", "diverged")
 
 DTYPES = {

@@ -54,6 +54,7 @@ def run(
     on_progress: Callable[[Progress], None] | None = None,
     backend: str | None = None,
     scheduler: str | None = None,
+    diagnostics: bool = False,
 ) -> pd.DataFrame:
     """Run (or resume) a sweep and return its runs table (one row per run).
 
@@ -67,6 +68,11 @@ def run(
     backend : ``"loky"`` (default: local processes) or ``"dask"``.
     scheduler : with dask, ``"tcp://HOST:8786"`` or ``"local:N"`` (default: local with
         ``jobs`` or all cores).
+    diagnostics : also write ``diagnostics.csv.gz`` (as does ``diagnostics = true`` in
+        the spec). They change no result and no spec_hash: resuming a sweep that has none
+        with them re-runs the chunks that lack them (the same results, now with
+        diagnostics); resuming without them writes no diagnostics.csv.gz unless every
+        chunk already has them.
 
     Example
     -------
@@ -81,20 +87,23 @@ def run(
     elif scheduler is not None:
         raise ConfigError(f"scheduler={scheduler!r} needs backend='dask' (got {backend!r})")
     store = Store(out if out is not None else DEFAULT_ROOT / spec.name)
+    diagnostics = diagnostics or spec.diagnostics
     grid = expand(spec)
     plan = make_chunks(grid, spec.chunk_size)
     store.lock()
     try:
         _prepare(store, spec, fresh)
         manifest = _manifest(spec, grid, jobs, backend, scheduler)
+        manifest["diagnostics"] = diagnostics
         store.write_manifest(manifest)
-        done = store.done_chunks()
+        done = store.done_chunks(diagnostics)
         todo = [c for c in plan if c.chunk_id not in done]
         counts = _counts(store, [c for c in plan if c.chunk_id in done], len(grid))
         if on_progress:
             on_progress(counts)
-        for chunk_id, table, curves in _execute(grid, todo, spec, jobs, backend, scheduler):
-            store.save_chunk(chunk_id, table, curves)
+        work = _execute(grid, todo, spec, jobs, backend, scheduler, diagnostics)
+        for chunk_id, table, curves, diags in work:
+            store.save_chunk(chunk_id, table, curves, diags)
             _tally(counts, table)
             if on_progress:
                 on_progress(counts)
@@ -127,12 +136,17 @@ def _execute(
     jobs: int | None,
     backend: str,
     scheduler: str | None,
-) -> Iterator[tuple[str, pd.DataFrame, pd.DataFrame]]:
-    """Yield ``(chunk_id, runs rows, curves)`` for each chunk, in completion order."""
+    diagnostics: bool = False,
+) -> Iterator[tuple[str, pd.DataFrame, pd.DataFrame, pd.DataFrame | None]]:
+    """Yield ``(chunk_id, runs rows, curves, diagnostics or None)`` for each chunk, in
+    completion order."""
     stop = dict(spec.stop)
     # Plain dicts, not DataFrames: joblib's dask backend would scatter a large weak-
     # referenceable argument to one worker, and lose it if that worker dies.
-    tasks = (delayed(_work)(c.chunk_id, grid.iloc[c.rows].to_dict("list"), stop) for c in todo)
+    tasks = (
+        delayed(_work)(c.chunk_id, grid.iloc[c.rows].to_dict("list"), stop, diagnostics)
+        for c in todo
+    )
     if not todo:
         return
     if backend == "dask":
@@ -145,11 +159,13 @@ def _execute(
         yield from parallel(tasks)
 
 
-def _work(chunk_id: str, columns: dict[str, list], stop: dict[str, Any]):
+def _work(
+    chunk_id: str, columns: dict[str, list], stop: dict[str, Any], diagnostics: bool = False
+):
     configs = pd.DataFrame(columns)
-    metrics, curves = train_chunk(configs, stop)
+    metrics, curves, *diags = train_chunk(configs, stop, diagnostics)
     table = configs.merge(metrics, on="run_id", how="left")
-    return chunk_id, table[COLUMNS], curves
+    return chunk_id, table[COLUMNS], curves, (diags[0] if diags else None)
 
 
 def _counts(store: Store, done: list, total: int) -> Progress:

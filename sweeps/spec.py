@@ -9,7 +9,7 @@ The spec format
     seeds = 20                      # seeds 0..19, or an explicit list: [3, 7, 11]
     max_epochs = 20000              # budget of updates per run
     chunk_size = 256                # optional: at most this many runs per population chunk
-    diagnostics = false             # optional: reserved for per-layer diagnostics
+    diagnostics = false             # optional: also write per-layer diagnostics.csv.gz
 
     [params]                        # a value is fixed; a list of values is a grid axis
     task = "or"                     # and, or, nand, nor, xor, xnor, parity<n>, encoder<n>,
@@ -235,8 +235,13 @@ class SweepSpec:
 
     @cached_property
     def spec_hash(self) -> str:
-        """sha256 of the canonical form, less source and description, plus the axis order."""
+        """sha256 of the canonical form, less source and description, plus the axis order.
+
+        ``diagnostics`` counts as false: they add a file and change no result, so a sweep
+        with them resumes one without (and every other hash stays as it was).
+        """
         body = {k: v for k, v in self.to_dict().items() if k not in ("source", "description")}
+        body["diagnostics"] = False
         body["axes"] = list(self.axes)
         text = json.dumps(body, sort_keys=True, separators=(",", ":"), allow_nan=False)
         return hashlib.sha256(text.encode()).hexdigest()

@@ -28,10 +28,17 @@ def test_the_longest_of_two_plateaus_wins_and_a_final_one_counts():
     assert plateau(e, loss) == (9000, 10000)
 
 
-def test_slow_fall_just_above_one_percent_per_decade_is_not_a_plateau():
+def test_slow_fall_just_above_ten_percent_per_decade_is_not_a_plateau():
     e = log_epochs(10000)[1:]
-    assert plateau(e, 0.97 ** np.log10(e))[0] == 0
-    assert plateau(e, 0.995 ** np.log10(e)) == (9999, 10000)
+    assert plateau(e, 0.88 ** np.log10(e))[0] == 0
+    assert plateau(e, 0.92 ** np.log10(e)) == (9999, 10000)
+
+
+def test_a_rising_loss_is_not_a_plateau():
+    e = log_epochs(1000)[1:]
+    assert plateau(e, 0.1 * 1.5 ** np.log10(e))[0] == 0  # rising 50% per decade
+    rise_then_flat = np.where(e < 100, 0.1 * e, 10.0)
+    assert plateau(e, rise_then_flat) == (900, 1000)
 
 
 def test_diverged_or_empty_curves_are_safe():

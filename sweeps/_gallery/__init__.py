@@ -1,0 +1,1 @@
+"""The gallery entries' analyses, one module per entry, and their shared kit."""
