@@ -129,7 +129,7 @@ ENTRIES: dict[str, Entry] = {
             "success and a failure look like?",
             (
                 "K. J. Lang & M. J. Witbrock (1988). Learning to tell two spirals apart. "
-                "*Proceedings of the 1988 Connectionist Models Summer School*, 52–59.",
+                "*Proceedings of the 1988 Connectionist Models Summer School*.",
                 'The CMU neural-network benchmark collection, "two-spirals" (maintained by '
                 "S. E. Fahlman): the data, the 40-20-40 rule and epochs as the unit.",
             ),

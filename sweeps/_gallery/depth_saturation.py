@@ -56,7 +56,7 @@ def page(res: ResultsDir, img: Path) -> kit.Page:
             "What a stalled network does",
             "Glorot & Bengio's explanation: with the top hidden layer saturated, the output "
             "is driven by its biases alone (paraphrased)",
-            f"{_flat_runs(sig, deep)} of failed sigmoid runs at {deep} layers ended at the loss "
+            f"{_flat_runs(sig, deep)} failed sigmoid runs at {deep} layers ended at the loss "
             f"of a constant output, {flat:.3f}",
         ),
         (
@@ -128,7 +128,7 @@ def _flat_runs(sig: pd.DataFrame, depth: int) -> str:
     rows = sig[sig["depth"] == depth]
     failed = rows["failed_runs"].fillna(0).sum()
     flat = rows["flat_runs"].fillna(0).sum()
-    return f"{int(flat)} of {int(failed)}" if failed else "none"
+    return f"{int(flat)} of the {int(failed)}" if failed else "0 of the 0"
 
 
 def _init_effect(top: pd.DataFrame, depth: int, m: int) -> str:
