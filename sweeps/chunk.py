@@ -35,6 +35,7 @@ def train_chunk(
     first = configs.iloc[0]
     data = get_task(first["task"], first["inputs"])
     sizes = [data.n_in, *parse_hidden("hidden", first["hidden"]), data.n_out]
+    start = time.perf_counter()  # drawing the initial weights is part of training
     pop = Population(
         sizes,
         activation=first["activation"],
@@ -50,7 +51,6 @@ def train_chunk(
         if k in configs and configs[k].notna().all()
     }
     batch = int(first["batch_size"]) or None
-    start = time.perf_counter()
     records = pop.fit(
         data.X,
         data.Y,

@@ -102,12 +102,14 @@ def run(
         if on_progress:
             on_progress(counts)
         work = _execute(grid, todo, spec, jobs, backend, scheduler, diagnostics)
+        tables = {}
         for chunk_id, table, curves, diags in work:
             store.save_chunk(chunk_id, table, curves, diags)
+            tables[chunk_id] = table
             _tally(counts, table)
             if on_progress:
                 on_progress(counts)
-        runs = store.assemble([c.chunk_id for c in plan], grid["run_id"])
+        runs = store.assemble([c.chunk_id for c in plan], grid["run_id"], tables)
         manifest["finished"] = _now()
         store.write_manifest(manifest)
         return runs
@@ -155,7 +157,11 @@ def _execute(
     elif jobs == 1:
         yield from (f(*a, **kw) for f, a, kw in tasks)  # in-process: no pickling, no pool
     else:
-        parallel = Parallel(n_jobs=jobs or -1, backend=backend, return_as="generator_unordered")
+        # One chunk per dispatch: chunks are seconds long, and joblib's automatic
+        # batching would hand the last worker a batch of them while the others idle.
+        parallel = Parallel(
+            n_jobs=jobs or -1, backend=backend, batch_size=1, return_as="generator_unordered"
+        )
         yield from parallel(tasks)
 
 

@@ -1,0 +1,128 @@
+"""nnsweep baseline and check: the CI regression gate."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ._common import EXIT_OK, EXIT_REGRESSION, positive_int
+
+
+def _record_baseline(args: argparse.Namespace) -> int:
+    from ..baseline import csv_path, record, results_for, side_file
+    from ..spec import load_spec
+
+    spec = load_spec(args.spec)
+    out = csv_path(args.out)
+    base = record(results_for(spec, args.results, args.jobs), out)
+    counts = base.runs["status"].value_counts()
+    print(
+        f"baseline of {spec.name}: {len(base.runs):,} runs ({counts.get('converged', 0):,} "
+        f"converged, {counts.get('diverged', 0):,} diverged), spec_hash {spec.spec_hash[:12]}"
+    )
+    print(f"written: {out} and {side_file(out)}")
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    import time
+
+    from .._checkreport import format_check, write_check
+    from ..baseline import canonical, check_comparable, read_baseline, results_for
+    from ..regress import Thresholds, check
+    from ..spec import load_spec
+
+    spec = load_spec(args.spec)
+    thresholds = Thresholds(args.alpha, args.tolerance, args.success_tolerance)
+    base = read_baseline(args.baseline)
+    check_comparable(base, canonical(spec), spec.spec_hash)  # before any training
+    start = time.perf_counter()
+    res = results_for(spec, args.results, args.jobs)
+    took = f"ran in {time.perf_counter() - start:.1f} s"
+    took = f"read from {args.results}" if args.results else took
+    result = check(base, res, thresholds)
+    csv, doc = write_check(result, base, res, args.out or Path(f"results/checks/{spec.name}.csv"))
+    commit = (base.meta.get("git_commit") or "unknown")[:10]
+    print(
+        f"check {spec.name}: {result.n_now:,} runs ({took}) against {args.baseline} "
+        f"(recorded {base.meta.get('recorded', '?')[:10]}, commit {commit})"
+    )
+    print("\n".join(result.notes) + "\n")
+    print(format_check(result))
+    print(f"report: {csv} and {doc}")
+    return EXIT_REGRESSION if result.failed else EXIT_OK
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add this module's subcommands to the ``nnsweep`` parser."""
+    bl = sub.add_parser("baseline", help="record a regression baseline of a spec (a CSV + JSON)")
+    bl.add_argument("spec", help="path to a TOML spec, or a bundled spec name")
+    bl.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        required=True,
+        help="baseline CSV, e.g. results/baselines/NAME.csv (NAME.json beside it)",
+    )
+    bl.add_argument(
+        "--results",
+        type=Path,
+        default=None,
+        help="record this finished results directory of the spec instead of running it afresh",
+    )
+    bl.add_argument(
+        "-j",
+        "--jobs",
+        type=positive_int,
+        default=None,
+        help="worker processes (default: all cores)",
+    )
+    bl.set_defaults(func=_record_baseline)
+
+    ck = sub.add_parser(
+        "check",
+        help="run a spec and compare it with its baseline, cell by cell; exit 1 on a regression",
+    )
+    ck.add_argument("spec", help="path to a TOML spec, or a bundled spec name")
+    ck.add_argument(
+        "--baseline", type=Path, required=True, help="a baseline CSV written by 'nnsweep baseline'"
+    )
+    ck.add_argument(
+        "--results",
+        type=Path,
+        default=None,
+        help="compare this finished results directory instead of running afresh",
+    )
+    ck.add_argument(
+        "-j",
+        "--jobs",
+        type=positive_int,
+        default=None,
+        help="worker processes (default: all cores)",
+    )
+    ck.add_argument(
+        "--alpha",
+        type=float,
+        default=0.01,
+        help="significance level, Holm-adjusted over cells (default 0.01)",
+    )
+    ck.add_argument(
+        "--tolerance",
+        type=float,
+        default=1.10,
+        help="largest allowed ratio of median epochs now / baseline (default 1.10)",
+    )
+    ck.add_argument(
+        "--success-tolerance",
+        type=float,
+        default=0.10,
+        help="largest allowed fall of a success rate, absolute (default 0.10)",
+    )
+    ck.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        default=None,
+        help="report path: NAME.csv and NAME.json (default results/checks/SPEC)",
+    )
+    ck.set_defaults(func=_check)

@@ -1,0 +1,58 @@
+"""nnsweep report, compare and explain: read a finished results directory."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ._common import EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from ..report import write_report
+
+    html = write_report(args.dir, x=args.x, y=args.y, hue=args.hue, col=args.col)
+    print(f"report: {html}")
+    return EXIT_OK
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from .._resultsdir import load
+    from ..compare import compare, format_table
+    from ..results import write_csv_atomic
+
+    res = load(args.dir)
+    table = compare(res.runs, args.by, res.axes, res.max_epochs)
+    out = res.path / f"compare_{args.by}.csv"
+    write_csv_atomic(table, out)
+    print(format_table(table, args.by, res.axes, res.max_epochs))
+    print(f"\ntable: {out}")
+    return EXIT_OK
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from ..explain import explain
+
+    print(explain(args.dir, args.run_id))
+    return EXIT_OK
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add this module's subcommands to the ``nnsweep`` parser."""
+    rep = sub.add_parser("report", help="summary.csv, plots and report.html of a results dir")
+    rep.add_argument("dir", type=Path, help="a results directory (written by nnsweep run)")
+    rep.add_argument("--x", help="heatmap x axis (default: lr, else the next axis)")
+    rep.add_argument("--y", help="heatmap y axis (default: init_scale, else the next axis)")
+    rep.add_argument("--hue", help="the axis compared by colour (default: activation)")
+    rep.add_argument("--col", help="one more facet axis (default: the next axis left)")
+    rep.set_defaults(func=_report)
+
+    cmp = sub.add_parser("compare", help="pairwise differences between the levels of an axis")
+    cmp.add_argument("dir", type=Path, help="a results directory (written by nnsweep run)")
+    cmp.add_argument("--by", required=True, help="the axis whose levels are compared")
+    cmp.set_defaults(func=_compare)
+
+    ex = sub.add_parser("explain", help="one run's story in plain words (why it was slow)")
+    ex.add_argument("dir", type=Path, help="a results directory (written by nnsweep run)")
+    ex.add_argument("run_id", help="a run id from runs.csv, or a unique prefix of one")
+    ex.set_defaults(func=_explain)

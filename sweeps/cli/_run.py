@@ -1,0 +1,152 @@
+"""nnsweep run, list and show: run a sweep; the bundled specs; a grid and its cost."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from ._common import EXIT_OK, positive_int
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ..runner import run
+    from ..spec import load_spec
+
+    spec = load_spec(args.spec)
+    out = args.out or Path("results") / spec.name
+    bar = None
+
+    def progress(p) -> None:
+        nonlocal bar
+        if args.quiet:
+            return
+        if bar is None:  # drawn on the first report, after every check has passed
+            from tqdm import tqdm
+
+            bar = tqdm(
+                total=p.total, initial=p.done, unit="run", desc=spec.name, dynamic_ncols=True
+            )
+        bar.n = p.done
+        bar.set_postfix(converged=p.converged, diverged=p.diverged, refresh=False)
+        bar.refresh()
+
+    try:
+        runs = run(
+            spec,
+            out,
+            args.jobs,
+            fresh=args.fresh,
+            on_progress=progress,
+            backend=args.backend,
+            scheduler=args.scheduler,
+            diagnostics=args.diagnostics,
+        )
+    except KeyboardInterrupt:
+        print(
+            f"interrupted: finished chunks are kept in {out}; run the same command to resume",
+            file=sys.stderr,
+        )
+        return 130
+    finally:
+        if bar is not None:
+            bar.close()
+    counts = runs["status"].value_counts()
+    if not args.quiet:
+        print(
+            f"{len(runs):,} runs: {counts.get('converged', 0):,} converged, "
+            f"{counts.get('censored', 0):,} censored, {counts.get('diverged', 0):,} diverged"
+        )
+        print(f"results: {out / 'runs.csv'}")
+    if not args.no_report:
+        _report_after_run(out, args.quiet)
+    return EXIT_OK
+
+
+def _report_after_run(out: Path, quiet: bool) -> None:
+    from ..report import write_report
+
+    html = write_report(out)
+    if not quiet:
+        print(f"report: {html}")
+
+
+def _list(args: argparse.Namespace) -> int:
+    from ..spec import bundled_specs, load_spec
+
+    specs = {name: load_spec(name) for name in bundled_specs()}
+    width = max(len(n) for n in specs)
+    for name, spec in specs.items():
+        print(f"{name:<{width}}  {spec.n_runs:>7,} runs  {spec.description}")
+    return EXIT_OK
+
+
+def _plain(value: object) -> object:
+    """A numpy scalar as the Python value it holds, for display."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _show(args: argparse.Namespace) -> int:
+    from ..estimate import estimate
+    from ..grid import chunks, expand
+    from ..spec import load_spec
+
+    spec = load_spec(args.spec)
+    grid = expand(spec)
+    print(f"{spec.name}: {spec.description}")
+    print(f"seeds: {len(spec.seeds)}   max_epochs: {spec.max_epochs:,}   stop: {dict(spec.stop)}")
+    for name in spec.axes:
+        values = list(dict.fromkeys(grid[name].dropna().tolist()))
+        shown = ", ".join(map(str, values[:8])) + (" ..." if len(values) > 8 else "")
+        print(f"  axis {name:<18} {len(values):>4} values: {shown}")
+    fixed = [n for n in spec.params if n not in spec.axes and grid[n].notna().any()]
+    print("  fixed " + ", ".join(f"{n}={_plain(grid[n].iloc[0])!r}" for n in fixed))
+    plan = chunks(grid, spec.chunk_size)
+    est = estimate(spec, grid, jobs=args.jobs)
+    print(f"runs: {len(grid):,}   populations: {est['populations']}   chunks: {len(plan)}")
+    print(
+        f"cost: at most {est['network_epochs']:,} network-epochs; "
+        f"predicted wall time at most {est['seconds']:.0f} s with {est['jobs']} jobs "
+        f"(calibrated at {est['rate']:,.0f} network-epochs/s per job; runs that "
+        "converge early cost less)"
+    )
+    return EXIT_OK
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add this module's subcommands to the ``nnsweep`` parser."""
+    r = sub.add_parser("run", help="run (or resume) a sweep: a spec file or a bundled name")
+    r.add_argument("spec", help="path to a TOML spec, or a bundled spec name (nnsweep list)")
+    r.add_argument(
+        "-j",
+        "--jobs",
+        type=positive_int,
+        default=None,
+        help="worker processes (default: all cores)",
+    )
+    r.add_argument("-o", "--out", type=Path, default=None, help="results directory")
+    r.add_argument("--fresh", action="store_true", help="discard earlier results in --out")
+    r.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    r.add_argument("--no-report", action="store_true", help="skip the report at the end")
+    r.add_argument(
+        "--diagnostics",
+        action="store_true",
+        help="also record per-layer diagnostics (diagnostics.csv.gz; see 'nnsweep explain')",
+    )
+    r.add_argument("--backend", default="loky", help="loky (local processes) or dask")
+    r.add_argument(
+        "--scheduler",
+        default=None,
+        help="with --backend dask: tcp://HOST:8786, or local:N to start N workers",
+    )
+    r.set_defaults(func=_run)
+
+    ls = sub.add_parser("list", help="the bundled specs")
+    ls.set_defaults(func=_list)
+
+    sh = sub.add_parser("show", help="the expanded grid of a spec and its cost")
+    sh.add_argument("spec")
+    sh.add_argument("-j", "--jobs", type=positive_int, default=None)
+    sh.set_defaults(func=_show)
