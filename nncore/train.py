@@ -196,7 +196,10 @@ def train(
         )
     n = len(pop)
     for k, v in hyper.items():
-        for value in np.broadcast_to(np.asarray(v, dtype=np.float64), (n,)):
+        values = np.asarray(v, dtype=np.float64)
+        if values.ndim > 1 or values.size not in (1, n):
+            raise ConfigError(f"{k} has {values.size} values for a population of {n}")
+        for value in np.broadcast_to(values.reshape(-1) if values.ndim else values, (n,)):
             check_number(k, float(value), low=0, low_open=(k == "lr"))
             if k in ("momentum", "beta1", "beta2") and value >= 1:
                 raise ConfigError(f"{k}={float(value)!r} must be < 1")

@@ -388,3 +388,12 @@ def test_a_diverging_member_does_not_disturb_the_others(xor):
     for k in (0, 2):
         alone = Network([2, 3, 1], output_activation="identity", seed=seeds[k])
         assert_same_record(recs[k], alone.fit(xor.X, xor.Y, lr=lrs[k], max_epochs=200))
+
+
+def test_a_hyper_parameter_list_of_the_wrong_length_is_one_line():
+    from nncore import ConfigError, Population, get_task
+
+    data = get_task("xor")
+    pop = Population([2, 2, 1], seeds=[0, 1])
+    with pytest.raises(ConfigError, match="lr has 3 values for a population of 2"):
+        pop.fit(data.X, data.Y, lr=[0.1, 0.2, 0.3], max_epochs=1)

@@ -103,7 +103,8 @@ def test_learning_rate_bug_fails_on_epochs(recorded, tmp_path, monkeypatch, caps
     assert code == 1
     t = cells(doc)
     assert t.loc["or", "epochs_verdict"] == "FAIL"
-    assert 1.3 < t.loc["or", "median_ratio"] < 1.7  # the injected 1.5x, seen through noise
+    assert t.loc["or", "median_ratio"] > 1.3  # the injected 1.5x, seen through noise
+    assert t.loc["or", "median_ratio"] < 1.7
     assert (t["success_verdict"] == "PASS").all()
     assert "FAIL task = or: median epochs" in text
     assert "identical" not in text and "runs differ from the baseline" in text
