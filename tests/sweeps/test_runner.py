@@ -144,3 +144,10 @@ def test_kill_9_then_resume_gives_the_same_file(tmp_path):
     )
     runs = read_runs(out / "runs.csv")
     assert runs["run_id"].is_unique and len(runs) == len(read_runs(clean / "runs.csv"))
+
+
+def test_the_package_exposes_run(spec_file, tmp_path):
+    import sweeps
+
+    df = sweeps.run(str(spec_file), out=tmp_path / "api", jobs=1)
+    assert list(df.columns) == COLUMNS and len(df) == 48
