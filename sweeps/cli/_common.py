@@ -16,3 +16,11 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 1")
     return value
+
+
+def add_jobs(parser: argparse.ArgumentParser) -> None:
+    """The ``-j/--jobs`` option every command that trains shares."""
+    parser.add_argument(
+        "-j", "--jobs", type=positive_int, default=None,
+        help="worker processes (default: all cores)",
+    )  # fmt: skip

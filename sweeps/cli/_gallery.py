@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._common import EXIT_OK, positive_int
+from ._common import EXIT_OK, add_jobs
 
 
 def _gallery(args: argparse.Namespace) -> int:
@@ -43,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add this module's subcommands to the ``nnsweep`` parser."""
     gl = sub.add_parser("gallery", help="run a gallery entry and write its page")
     gl.add_argument("name", help="a gallery entry (a bundled spec name, e.g. two-spirals)")
-    gl.add_argument("-j", "--jobs", type=positive_int, default=None, help="worker processes")
+    add_jobs(gl)
     gl.add_argument("-o", "--out", type=Path, default=None, help="results directory")
     gl.add_argument(
         "--docs",

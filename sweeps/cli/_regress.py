@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._common import EXIT_OK, EXIT_REGRESSION, positive_int
+from ._common import EXIT_OK, EXIT_REGRESSION, add_jobs
 
 
 def _record_baseline(args: argparse.Namespace) -> int:
@@ -70,13 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="record this finished results directory of the spec instead of running it afresh",
     )
-    bl.add_argument(
-        "-j",
-        "--jobs",
-        type=positive_int,
-        default=None,
-        help="worker processes (default: all cores)",
-    )
+    add_jobs(bl)
     bl.set_defaults(func=_record_baseline)
 
     ck = sub.add_parser(
@@ -93,13 +87,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="compare this finished results directory instead of running afresh",
     )
-    ck.add_argument(
-        "-j",
-        "--jobs",
-        type=positive_int,
-        default=None,
-        help="worker processes (default: all cores)",
-    )
+    add_jobs(ck)
     ck.add_argument(
         "--alpha",
         type=float,

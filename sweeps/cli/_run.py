@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._common import EXIT_OK, positive_int
+from ._common import EXIT_OK, add_jobs
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -119,13 +119,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add this module's subcommands to the ``nnsweep`` parser."""
     r = sub.add_parser("run", help="run (or resume) a sweep: a spec file or a bundled name")
     r.add_argument("spec", help="path to a TOML spec, or a bundled spec name (nnsweep list)")
-    r.add_argument(
-        "-j",
-        "--jobs",
-        type=positive_int,
-        default=None,
-        help="worker processes (default: all cores)",
-    )
+    add_jobs(r)
     r.add_argument("-o", "--out", type=Path, default=None, help="results directory")
     r.add_argument("--fresh", action="store_true", help="discard earlier results in --out")
     r.add_argument("--quiet", action="store_true", help="no progress bar or summary")
@@ -148,5 +142,5 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     sh = sub.add_parser("show", help="the expanded grid of a spec and its cost")
     sh.add_argument("spec")
-    sh.add_argument("-j", "--jobs", type=positive_int, default=None)
+    add_jobs(sh)
     sh.set_defaults(func=_show)
