@@ -4,12 +4,37 @@ The public entry points; the ``nnsweep`` command wraps them.
 
 >>> import sweeps
 >>> runs = sweeps.run("quick", out="results/quick", jobs=2)  # doctest: +SKIP
+
+The names are imported on first use, so that ``nnsweep`` can start its worker
+processes before this process has imported pandas.
 """
 
 from __future__ import annotations
 
-from .results import COLUMNS, read_runs
-from .runner import run
-from .spec import SweepSpec, load_spec
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __all__ = ["COLUMNS", "SweepSpec", "load_spec", "read_runs", "run"]
+
+_HOMES = {
+    "COLUMNS": "results",
+    "read_runs": "results",
+    "run": "runner",
+    "SweepSpec": "spec",
+    "load_spec": "spec",
+}
+
+if TYPE_CHECKING:
+    from .results import COLUMNS, read_runs
+    from .runner import run
+    from .spec import SweepSpec, load_spec
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module 'sweeps' has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

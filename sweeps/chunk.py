@@ -2,13 +2,15 @@
 
 A chunk holds runs that share a structure (task, layers, activations, loss,
 optimiser, batch size, budget); seeds, initialisation and optimiser
-hyper-parameters vary per member. The function is pure: configs in, records out.
+hyper-parameters vary per member. ``train_chunk`` is pure, configs in and records
+out; ``run_chunk`` is the task a worker runs, and may write the chunk's files.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,8 +19,31 @@ import pandas as pd
 from nncore import Population, get_task
 
 from .params import OPTIMIZER_PARAMS, parse_hidden
-from .plateau import plateau
-from .results import CURVE_COLUMNS, DIAGNOSTIC_COLUMNS, METRIC_COLUMNS
+from .plateau import plateaus
+from .results import COLUMNS, CURVE_COLUMNS, DIAGNOSTIC_COLUMNS, METRIC_COLUMNS
+from .store import write_chunk
+
+
+def run_chunk(
+    chunk_id: str,
+    columns: dict[str, list],
+    stop: dict[str, Any],
+    diagnostics: bool = False,
+    chunk_dir: str | None = None,
+) -> tuple[str, pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
+    """A worker's task: train a chunk given as plain columns; return its runs rows.
+
+    Returns ``(chunk_id, runs, curves, diagnostics)``. With ``chunk_dir`` the worker
+    writes the chunk's files there itself and returns None for the last two.
+    """
+    configs = pd.DataFrame(columns)
+    metrics, curves, *diags = train_chunk(configs, stop, diagnostics)
+    table = configs.merge(metrics, on="run_id", how="left")[COLUMNS]
+    diag = diags[0] if diags else None
+    if chunk_dir is None:
+        return chunk_id, table, curves, diag
+    write_chunk(Path(chunk_dir), chunk_id, table, curves, diag)
+    return chunk_id, table, None, None
 
 
 def train_chunk(
@@ -70,7 +95,7 @@ def _metrics(run_ids: pd.Series, records: list, elapsed: float) -> pd.DataFrame:
     epochs = np.array([r.epochs_run for r in records], dtype=float)
     # A member's share of the population's time is its share of the epochs trained.
     share = (epochs + 1) / (epochs + 1).sum()
-    flats = [plateau(r.curve_epochs, r.curve_loss) for r in records]
+    flat, flat_end = plateaus([r.curve_epochs for r in records], [r.curve_loss for r in records])
     rows = {
         "run_id": list(run_ids),
         "status": [r.status for r in records],
@@ -80,8 +105,8 @@ def _metrics(run_ids: pd.Series, records: list, elapsed: float) -> pd.DataFrame:
         "best_loss": [r.best_loss for r in records],
         "max_error": [r.max_error for r in records],
         "accuracy": [r.accuracy for r in records],
-        "plateau_epochs": [f[0] for f in flats],
-        "plateau_end": pd.array([f[1] for f in flats], "Int64"),
+        "plateau_epochs": flat,
+        "plateau_end": pd.array(np.where(flat_end < 0, None, flat_end), "Int64"),
         "wall_time_s": np.round(share * elapsed, 6),
     }
     return pd.DataFrame(rows)[["run_id", *METRIC_COLUMNS]]

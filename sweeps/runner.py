@@ -2,8 +2,9 @@
 
 Chunks depend only on the spec, and each member's arithmetic is independent of
 its population, so the results are the same for any ``jobs``, backend or resume
-history. The parent process writes each chunk as it arrives; workers never touch
-the results directory.
+history. Local workers write their own chunk files (the writing is a tenth of the
+work, so it is spread too); with dask, whose workers may be on other machines,
+the client writes each chunk as it arrives.
 """
 
 from __future__ import annotations
@@ -24,11 +25,11 @@ from joblib import Parallel, delayed, parallel_config
 from nncore import ConfigError
 from nncore._checks import check_choice
 
-from .chunk import train_chunk
+from . import workers
+from .chunk import run_chunk
 from .cluster import BACKENDS, check_scheduler, dask_client
 from .grid import chunks as make_chunks
 from .grid import expand
-from .results import COLUMNS
 from .spec import SweepSpec, load_spec
 from .store import Store
 
@@ -101,10 +102,11 @@ def run(
         counts = _counts(store, [c for c in plan if c.chunk_id in done], len(grid))
         if on_progress:
             on_progress(counts)
-        work = _execute(grid, todo, spec, jobs, backend, scheduler, diagnostics)
+        work = _execute(store, grid, todo, spec, jobs, backend, scheduler, diagnostics)
         tables = {}
         for chunk_id, table, curves, diags in work:
-            store.save_chunk(chunk_id, table, curves, diags)
+            if curves is not None:  # not yet written by its worker
+                store.save_chunk(chunk_id, table, curves, diags)
             tables[chunk_id] = table
             _tally(counts, table)
             if on_progress:
@@ -132,6 +134,7 @@ def _prepare(store: Store, spec: SweepSpec, fresh: bool) -> None:
 
 
 def _execute(
+    store: Store,
     grid: pd.DataFrame,
     todo: list,
     spec: SweepSpec,
@@ -140,13 +143,15 @@ def _execute(
     scheduler: str | None,
     diagnostics: bool = False,
 ) -> Iterator[tuple[str, pd.DataFrame, pd.DataFrame, pd.DataFrame | None]]:
-    """Yield ``(chunk_id, runs rows, curves, diagnostics or None)`` for each chunk, in
-    completion order."""
+    """Yield ``(chunk_id, runs rows, curves, diagnostics)`` for each chunk, in
+    completion order; ``curves`` and ``diagnostics`` are None when the worker wrote the
+    chunk to ``store`` itself (local backends)."""
     stop = dict(spec.stop)
+    to = None if backend == "dask" else str(store.chunks)
     # Plain dicts, not DataFrames: joblib's dask backend would scatter a large weak-
     # referenceable argument to one worker, and lose it if that worker dies.
     tasks = (
-        delayed(_work)(c.chunk_id, grid.iloc[c.rows].to_dict("list"), stop, diagnostics)
+        delayed(run_chunk)(c.chunk_id, grid.iloc[c.rows].to_dict("list"), stop, diagnostics, to)
         for c in todo
     )
     if not todo:
@@ -157,21 +162,13 @@ def _execute(
     elif jobs == 1:
         yield from (f(*a, **kw) for f, a, kw in tasks)  # in-process: no pickling, no pool
     else:
+        workers.wait()  # the CLI may have begun starting them
         # One chunk per dispatch: chunks are seconds long, and joblib's automatic
         # batching would hand the last worker a batch of them while the others idle.
         parallel = Parallel(
             n_jobs=jobs or -1, backend=backend, batch_size=1, return_as="generator_unordered"
         )
         yield from parallel(tasks)
-
-
-def _work(
-    chunk_id: str, columns: dict[str, list], stop: dict[str, Any], diagnostics: bool = False
-):
-    configs = pd.DataFrame(columns)
-    metrics, curves, *diags = train_chunk(configs, stop, diagnostics)
-    table = configs.merge(metrics, on="run_id", how="left")
-    return chunk_id, table[COLUMNS], curves, (diags[0] if diags else None)
 
 
 def _counts(store: Store, done: list, total: int) -> Progress:

@@ -11,8 +11,6 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from nncore import ConfigError
-
 from . import _bench, _demo, _gallery, _regress, _report, _run
 from ._common import EXIT_BAD_INPUT, EXIT_OK, EXIT_REGRESSION
 
@@ -43,6 +41,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ``nnsweep`` with ``argv`` (default: sys.argv[1:]); return the exit code."""
     try:
         args = build_parser().parse_args(argv)
+    except UsageError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if hasattr(args, "prepare"):  # before the heavy imports below: see sweeps.workers
+        args.prepare(args)
+    from nncore import ConfigError
+
+    try:
         return args.func(args)
     except (ConfigError, UsageError) as e:
         print(f"error: {e}", file=sys.stderr)

@@ -33,7 +33,7 @@ def _bench_sweep(args: argparse.Namespace) -> int:
     from ..sweepbench import format_sweep_table, run_sweep_bench
 
     pop = run_bench(quick=args.quick)["cases"][0]["population_rate"]
-    result = run_sweep_bench(runs=args.runs)
+    result = run_sweep_bench(runs=args.runs, repeat=args.repeat)
     result["population_rate"] = pop
     print(json.dumps(result, indent=2) if args.json else format_sweep_table(result, pop))
     return EXIT_OK
@@ -88,5 +88,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=positive_int,
         default=20_000,
         help="runs in the --sweep benchmark (default 20000)",
+    )
+    bn.add_argument(
+        "--repeat",
+        type=positive_int,
+        default=3,
+        help="sweeps per worker count in --sweep, alternating; the best is reported (default 3)",
     )
     bn.set_defaults(func=_bench)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
-
 from ._common import EXIT_OK
 
 
 def _demo(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from ..demo import plot_demo, run_demo
 
     res = run_demo(args.gate, args.activation, args.lr, args.init_scale, args.max_epochs)

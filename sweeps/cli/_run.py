@@ -6,14 +6,29 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from ._common import EXIT_OK, add_jobs
 
 
+def _start_workers(args: argparse.Namespace) -> None:
+    if args.backend == "loky":
+        from ..workers import start
+
+        start(args.jobs)
+
+
 def _run(args: argparse.Namespace) -> int:
+    from ..workers import stop
+
+    try:
+        return _sweep(args)
+    finally:
+        stop()  # workers started early are not left running after a bad spec either
+
+
+def _sweep(args: argparse.Namespace) -> int:
     from ..runner import run
     from ..spec import load_spec
+    from ..workers import stop
 
     spec = load_spec(args.spec)
     out = args.out or Path("results") / spec.name
@@ -53,6 +68,7 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
+        stop()  # idle now: the summary and report below need no workers
     counts = runs["status"].value_counts()
     if not args.quiet:
         print(
@@ -85,6 +101,8 @@ def _list(args: argparse.Namespace) -> int:
 
 def _plain(value: object) -> object:
     """A numpy scalar as the Python value it holds, for display."""
+    import numpy as np
+
     return value.item() if isinstance(value, np.generic) else value
 
 
@@ -135,7 +153,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="with --backend dask: tcp://HOST:8786, or local:N to start N workers",
     )
-    r.set_defaults(func=_run)
+    r.set_defaults(func=_run, prepare=_start_workers)
 
     ls = sub.add_parser("list", help="the bundled specs")
     ls.set_defaults(func=_list)

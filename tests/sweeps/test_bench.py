@@ -37,6 +37,31 @@ def test_quick_bench_prints_sane_json(capsys):
     assert "no network drops out" in out["stop"]
 
 
+def test_sweep_bench_runs_real_sweeps_and_reports_the_best_of_each(monkeypatch):
+    from sweeps import sweepbench
+
+    real, seen = sweepbench._one, []
+    walls = iter([9.0, 5.0, 8.0, 6.0])  # -j1, -j2, -j1, -j2: the best are 8 and 5
+
+    def one(spec, out, jobs):
+        if not seen:  # one real sweep (a subprocess, -j 2); the others reuse its figures
+            seen.append(real(spec, out, 2))
+            r = seen[0]
+            assert r["runs"] == sweepbench.CELLS and r["network_epochs"] > r["runs"]
+            assert 0 < r["trainer_s"] < r["wall_s"] * 2 and r["peak_rss_mb"] > 10
+        return {**seen[0], "jobs": jobs, "wall_s": next(walls)}
+
+    monkeypatch.setattr(sweepbench, "_one", one)
+    result = sweepbench.run_sweep_bench(runs=sweepbench.CELLS, repeat=2)
+    j1, j2 = result["sweeps"]
+    assert (j1["walls_s"], j2["walls_s"]) == ([9.0, 8.0], [5.0, 6.0])
+    assert (j1["wall_s"], j2["wall_s"]) == (8.0, 5.0)
+    assert j2["speedup"] == pytest.approx(8 / 5)
+    assert j2["median_speedup"] == pytest.approx(8.5 / 5.5)
+    table = sweepbench.format_sweep_table(result, 1e6)
+    assert "best of 2" in table and "1.60x (1.55x)" in table and "9.0, 8.0 s" in table
+
+
 def test_quick_bench_prints_a_table(capsys):
     assert main(["bench", "--quick"]) == 0
     text = capsys.readouterr().out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from nncore.train import log_epochs
-from sweeps.plateau import plateau
+from sweeps.plateau import plateau, plateaus
 
 
 def test_flat_then_falling_curve_has_the_flat_stretch():
@@ -44,3 +44,30 @@ def test_a_rising_loss_is_not_a_plateau():
 def test_diverged_or_empty_curves_are_safe():
     assert plateau(np.array([0, 1]), np.array([0.1, np.nan])) == (0, None)
     assert plateau(np.array([], dtype=np.int64), np.array([])) == (0, None)
+
+
+def _random_curve(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    e = log_epochs(int(rng.integers(0, 3000)))[: int(rng.integers(0, 40))]
+    steps = rng.choice([1.0, 1.0, 0.999, 0.9, 0.5, 1.3], size=len(e))
+    loss = 0.3 * np.cumprod(steps)
+    bad = rng.random(len(e)) < 0.05
+    loss[bad] = rng.choice([np.nan, np.inf, 0.0, -1.0], size=int(bad.sum()))
+    return e, loss
+
+
+def test_many_curves_at_once_match_one_at_a_time():
+    rng = np.random.default_rng(7)
+    curves = [_random_curve(rng) for _ in range(2000)]
+    lengths, ends = plateaus([c[0] for c in curves], [c[1] for c in curves])
+    for (e, loss), length, end in zip(curves, lengths, ends, strict=True):
+        assert plateau(e, loss) == (length, None if end < 0 else end)
+    assert (lengths > 0).sum() > 500 and (lengths == 0).sum() > 100  # both cases seen
+
+
+def test_equal_plateaus_the_earlier_wins_in_both():
+    e = np.array([1, 2, 3, 4, 5, 6])
+    loss = np.array([1.0, 1.0, 1.0, 0.1, 0.1, 0.1])  # flat 1..3 and 4..6: two epochs each
+    assert plateau(e, loss) == (2, 3)
+    lengths, ends = plateaus([e, e[:1], np.array([5, 10, 15])], [loss, loss[:1], np.ones(3)])
+    assert list(lengths) == [2, 0, 10] and list(ends) == [3, -1, 15]
+    assert plateaus([], [])[0].shape == (0,)

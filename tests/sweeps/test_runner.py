@@ -60,6 +60,36 @@ def test_runs_table_has_the_schema_and_one_row_per_run(spec_file, tmp_path):
     assert (last.loc[df["run_id"]].to_numpy() == df["epochs_run"].to_numpy()).all()
 
 
+MIXED = """
+name = "mixed"
+description = "empty fields of every kind: no hidden layer, gd without momentum, censored"
+seeds = 3
+max_epochs = 60
+chunk_size = 5
+
+[params]
+task = ["xor", "and"]
+hidden = ["", "3x2"]
+optimizer = ["gd", "momentum"]
+lr = 0.5
+
+[stop]
+max_error_below = 0.2
+"""
+
+
+def test_runs_csv_is_what_to_csv_writes_for_the_whole_table(tmp_path):
+    """runs.csv is put together from the chunks' lines; it must equal a fresh to_csv."""
+    spec = tmp_path / "mixed.toml"
+    spec.write_text(MIXED)
+    df = run(spec, tmp_path / "out", jobs=2)
+    assert df["momentum"].isna().any() and df["epochs_to_threshold"].isna().any()
+    assert (df["hidden"] == "").any() and (df["plateau_end"].isna()).any()
+    written = (tmp_path / "out" / "runs.csv").read_text()
+    assert written == df.to_csv(index=False)
+    assert written == read_runs(tmp_path / "out" / "runs.csv").to_csv(index=False)
+
+
 def test_jobs_do_not_change_results(spec_file, tmp_path):
     run(spec_file, tmp_path / "j1", jobs=1)
     run(spec_file, tmp_path / "j2", jobs=2)
