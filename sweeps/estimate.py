@@ -28,7 +28,7 @@ def estimate(spec: SweepSpec, grid: pd.DataFrame, jobs: int | None = None) -> di
         sample = grid.iloc[idx[: spec.chunk_size]].copy()
         sample["max_epochs"] = CALIBRATION_EPOCHS
         start = time.perf_counter()
-        train_chunk(sample, {})
+        train_chunk(sample.to_dict("list"), {})
         rate = len(sample) * (CALIBRATION_EPOCHS + 1) / (time.perf_counter() - start)
         seconds += len(idx) * float(grid["max_epochs"].iloc[idx[0]]) / rate
     work = int(grid["max_epochs"].sum())

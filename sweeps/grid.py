@@ -136,10 +136,15 @@ def groups(df: pd.DataFrame) -> list[NDArray[np.intp]]:
 
 @dataclass(frozen=True, eq=False)
 class Chunk:
-    """A unit of work: ``rows`` (positions in the expanded frame) trained as one population."""
+    """A unit of work: ``rows`` (positions in the expanded frame) trained as one population.
+
+    ``population`` numbers the group of runs it was cut from (chunks of one group are
+    alike: the same structure, other seeds and hyper-parameters).
+    """
 
     chunk_id: str
     rows: NDArray[np.intp]
+    population: int = 0
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -154,10 +159,10 @@ def chunks(df: pd.DataFrame, chunk_size: int) -> list[Chunk]:
         raise ConfigError(f"chunk_size={chunk_size!r} must be an integer >= 1")
     ids = df["run_id"].to_numpy(dtype=object)
     out = []
-    for idx in groups(df):
+    for population, idx in enumerate(groups(df)):
         for part in np.array_split(idx, -(-len(idx) // chunk_size)):
             part.flags.writeable = False
-            out.append(Chunk(_hash("\n".join(ids[part])), part))
+            out.append(Chunk(_hash("\n".join(ids[part])), part, population))
     return out
 
 

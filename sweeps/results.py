@@ -10,10 +10,12 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .params import PARAMS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ID_COLUMNS = ["run_id"]
 PARAM_COLUMNS = list(PARAMS) + ["max_epochs", "seed"]
@@ -49,8 +51,18 @@ DTYPES = {
 }
 
 
+def frame(table: dict[str, list[Any]]) -> pd.DataFrame:
+    """A runs table given as columns (as workers return it) as a DataFrame with the
+    schema's dtypes: the same frame ``read_runs`` gives for the same rows."""
+    import pandas as pd
+
+    return pd.DataFrame(table, columns=COLUMNS).astype(DTYPES)
+
+
 def read_runs(path: str | os.PathLike) -> pd.DataFrame:
     """Read a ``runs.csv`` with the schema's dtypes (``hidden`` stays a string)."""
+    import pandas as pd
+
     df = pd.read_csv(
         path,
         dtype={"hidden": "string", "run_id": "string"},

@@ -14,22 +14,22 @@ import os
 import platform
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from joblib import Parallel, delayed, parallel_config
 
 from nncore import ConfigError
 from nncore._checks import check_choice
 
 from . import workers
-from .chunk import run_chunk
+from .chunk import Columns, run_chunk
 from .cluster import BACKENDS, check_scheduler, dask_client
+from .grid import Chunk, expand
 from .grid import chunks as make_chunks
-from .grid import expand
+from .schedule import LongestFirst
 from .spec import SweepSpec, load_spec
 from .store import Store
 
@@ -142,25 +142,31 @@ def _execute(
     backend: str,
     scheduler: str | None,
     diagnostics: bool = False,
-) -> Iterator[tuple[str, pd.DataFrame, pd.DataFrame, pd.DataFrame | None]]:
+) -> Iterator[tuple[str, Columns, Columns | None, Columns | None]]:
     """Yield ``(chunk_id, runs rows, curves, diagnostics)`` for each chunk, in
     completion order; ``curves`` and ``diagnostics`` are None when the worker wrote the
     chunk to ``store`` itself (local backends)."""
     stop = dict(spec.stop)
     to = None if backend == "dask" else str(store.chunks)
-    # Plain dicts, not DataFrames: joblib's dask backend would scatter a large weak-
-    # referenceable argument to one worker, and lose it if that worker dies.
-    tasks = (
-        delayed(run_chunk)(c.chunk_id, grid.iloc[c.rows].to_dict("list"), stop, diagnostics, to)
-        for c in todo
-    )
+
+    def args(c: Chunk) -> tuple:
+        # Plain dicts, not DataFrames: joblib's dask backend would scatter a large weak-
+        # referenceable argument to one worker, and lose it if that worker dies.
+        return c.chunk_id, grid.iloc[c.rows].to_dict("list"), stop, diagnostics, to
+
     if not todo:
         return
+    if jobs == 1 and backend != "dask":
+        yield from (run_chunk(*args(c)) for c in todo)  # in-process: no pickling, no pool
+        return
+    from joblib import Parallel, delayed, parallel_config  # not needed by -j 1
+
+    order = LongestFirst(todo)
+    tasks = (delayed(run_chunk)(*args(c)) for c in order)  # drawn as workers free up
     if backend == "dask":
         with dask_client(scheduler), parallel_config(backend="dask"):
-            yield from Parallel(return_as="generator_unordered")(tasks)
-    elif jobs == 1:
-        yield from (f(*a, **kw) for f, a, kw in tasks)  # in-process: no pickling, no pool
+            results = Parallel(return_as="generator_unordered")(tasks)
+            yield from _timed(results, order)
     else:
         workers.wait()  # the CLI may have begun starting them
         # One chunk per dispatch: chunks are seconds long, and joblib's automatic
@@ -168,7 +174,15 @@ def _execute(
         parallel = Parallel(
             n_jobs=jobs or -1, backend=backend, batch_size=1, return_as="generator_unordered"
         )
-        yield from parallel(tasks)
+        yield from _timed(parallel(tasks), order)
+
+
+def _timed(results: Iterator[tuple], order: LongestFirst) -> Iterator[tuple]:
+    """Pass results on, telling ``order`` how long each chunk trained."""
+    for result in results:
+        table = result[1]
+        order.done(result[0], sum(table["wall_time_s"]), len(table["run_id"]))
+        yield result
 
 
 def _counts(store: Store, done: list, total: int) -> Progress:
@@ -178,11 +192,12 @@ def _counts(store: Store, done: list, total: int) -> Progress:
     return p
 
 
-def _tally(p: Progress, table: pd.DataFrame) -> None:
-    status = table["status"]
-    p.done += len(table)
-    p.converged += int((status == "converged").sum())
-    p.diverged += int((status == "diverged").sum())
+def _tally(p: Progress, table: Mapping[str, Sequence]) -> None:
+    """Add a chunk's runs (a DataFrame, or columns as a worker returns them)."""
+    status = list(table["status"])
+    p.done += len(status)
+    p.converged += status.count("converged")
+    p.diverged += status.count("diverged")
 
 
 def _manifest(

@@ -26,7 +26,8 @@ import pandas as pd
 
 from nncore import ConfigError
 
-from .results import COLUMNS, DIAGNOSTIC_COLUMNS, read_runs, write_csv_atomic
+from .chunkfiles import Columns, write_atomic, write_chunk
+from .results import COLUMNS, DIAGNOSTIC_COLUMNS, frame, read_runs
 
 CHUNK_DIR = "chunks"
 OUTPUTS = (
@@ -93,9 +94,9 @@ class Store:
     def save_chunk(
         self,
         chunk_id: str,
-        runs: pd.DataFrame,
-        curves: pd.DataFrame,
-        diagnostics: pd.DataFrame | None = None,
+        runs: Columns,
+        curves: Columns,
+        diagnostics: Columns | None = None,
     ) -> None:
         """Write one finished chunk atomically (see ``write_chunk``)."""
         write_chunk(self.chunks, chunk_id, runs, curves, diagnostics)
@@ -107,7 +108,7 @@ class Store:
         self,
         chunk_ids: Iterable[str],
         order: pd.Series,
-        known: Mapping[str, pd.DataFrame] | None = None,
+        known: Mapping[str, Columns] | None = None,
     ) -> pd.DataFrame:
         """Write ``runs.csv`` (rows in ``order`` of run_id) and ``curves.csv.gz``.
 
@@ -115,7 +116,7 @@ class Store:
         back from their files (both give the same bytes: floats round-trip exactly).
         """
         chunk_ids, known = list(chunk_ids), known or {}
-        tables = [known[c] if c in known else self.load_chunk_runs(c) for c in chunk_ids]
+        tables = [frame(known[c]) if c in known else self.load_chunk_runs(c) for c in chunk_ids]
         runs = pd.concat(tables, ignore_index=True)
         runs = runs.set_index("run_id").loc[list(order)].reset_index()[COLUMNS]
         self._assemble_runs(chunk_ids, list(order))
@@ -139,9 +140,7 @@ class Store:
                     "run again with --fresh"
                 )
             lines.update((row[: row.index(b",")].decode(), row) for row in rows)
-        tmp = _tmp(self.path / "runs.csv")
-        tmp.write_bytes(b"".join([header, *(lines[r] for r in order)]))
-        os.replace(tmp, self.path / "runs.csv")
+        write_atomic(self.path / "runs.csv", b"".join([header, *(lines[r] for r in order)]))
 
     def _assemble_curves(self, chunk_ids: list[str]) -> None:
         self._concat_gz(chunk_ids, "curves.gz", b"run_id,epoch,loss\n", "curves.csv.gz")
@@ -156,7 +155,7 @@ class Store:
 
     def _concat_gz(self, chunk_ids: list[str], suffix: str, header: bytes, name: str) -> None:
         # gzip members concatenate into one valid stream: no need to decompress chunks.
-        tmp = _tmp(self.path / name)
+        tmp = self.path / f".{name}.{os.getpid()}.tmp"
         with open(tmp, "wb") as out:
             with gzip.GzipFile(fileobj=out, mode="wb", mtime=0) as gz:
                 gz.write(header)
@@ -166,60 +165,5 @@ class Store:
         os.replace(tmp, self.path / name)
 
 
-def write_chunk(
-    chunks: Path,
-    chunk_id: str,
-    runs: pd.DataFrame,
-    curves: pd.DataFrame,
-    diagnostics: pd.DataFrame | None = None,
-) -> None:
-    """Write one finished chunk into the directory ``chunks``, each file atomically:
-    curves and diagnostics first, the runs file last (it marks the chunk done).
-
-    Local workers call this themselves, so the writing is spread over them.
-    """
-    _write_curves_gz(curves, chunks / f"{chunk_id}.curves.gz")
-    if diagnostics is not None:
-        # Six significant digits are plenty here; gzip level 6 compresses 3x faster
-        # than 9 for a file 5% larger (this file is 3x the curves').
-        _write_gz(diagnostics, chunks / f"{chunk_id}.diagnostics.gz", "%.6g", 6)
-    write_csv_atomic(runs, chunks / f"{chunk_id}.runs.csv")
-
-
-def _tmp(path: Path) -> Path:
-    """A temporary name beside ``path``, unique to this process: a worker orphaned by a
-    killed sweep may still be writing the same chunk as a resumed one."""
-    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
-
-
-def _write_gz(
-    df: pd.DataFrame, path: Path, float_format: str | None = None, level: int = 9
-) -> None:
-    """``df`` as headerless gzipped CSV at ``path``, written atomically."""
-    tmp = _tmp(path)
-    with (
-        open(tmp, "wb") as raw,
-        gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=level) as gz,
-    ):
-        df.to_csv(gz, index=False, header=False, float_format=float_format)
-    os.replace(tmp, path)
-
-
-def _write_curves_gz(curves: pd.DataFrame, path: Path) -> None:
-    """Curves as headerless gzipped CSV, written atomically; the bytes of ``to_csv``.
-
-    Formatting the rows in Python is 5x faster than ``DataFrame.to_csv`` here, and gzip
-    level 1 3x faster than 9: writing is a tenth of a chunk's time otherwise.
-    """
-    columns = (curves[c].tolist() for c in ("run_id", "epoch", "loss"))
-    rows = zip(*columns, strict=True)
-    text = "".join(f"{r},{e},{'' if x != x else repr(x)}\n" for r, e, x in rows)
-    tmp = _tmp(path)
-    tmp.write_bytes(gzip.compress(text.encode(), compresslevel=1, mtime=0))
-    os.replace(tmp, path)
-
-
 def _write_text_atomic(path: Path, text: str) -> None:
-    tmp = _tmp(path)
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    write_atomic(path, text.encode())
