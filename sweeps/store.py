@@ -127,8 +127,9 @@ class Store:
     def _assemble_runs(self, chunk_ids: list[str], order: list[str]) -> None:
         """``runs.csv``: the chunks' lines put in ``order``, not formatted again.
 
-        A row's line is the same whichever table ``to_csv`` wrote it from, so this is
-        the file ``to_csv`` would write for the whole table, in a fraction of the time.
+        Each chunk's lines are the ones ``to_csv`` writes for its rows (see
+        ``chunkfiles``), so this is the file ``to_csv`` would write for the whole
+        table, in a fraction of the time.
         """
         header, lines = (",".join(COLUMNS) + "\n").encode(), {}
         for c in chunk_ids:

@@ -55,7 +55,7 @@ def sweep_spec(runs: int, chunk_size: int = 512) -> str:
     return SPEC.format(seeds=seeds, chunk_size=chunk_size, activations=list(ACTIVATIONS))
 
 
-def run_sweep_bench(runs: int = 20_000, jobs: tuple[int, ...] = (1, 2), repeat: int = 3) -> dict:
+def run_sweep_bench(runs: int = 20_000, jobs: tuple[int, ...] = (1, 2), repeat: int = 5) -> dict:
     """Run the bench sweep ``repeat`` times per worker count, alternating; return for
     each worker count the figures of its fastest sweep and the wall time of every one."""
     trials: dict[int, list[dict]] = {j: [] for j in jobs}

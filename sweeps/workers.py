@@ -1,7 +1,7 @@
 """Local worker processes: started early, stopped at once when the command ends.
 
 A loky worker takes about a second to start (a fresh interpreter importing numpy,
-pandas and nncore). ``nnsweep run`` starts them first thing, so that they import
+scipy and nncore). ``nnsweep run`` starts them first thing, so that they import
 while the parent process imports and expands the grid; the sweep then finds them
 ready (joblib reuses the same processes). When the command is done, ``stop``
 kills the idle workers instead of letting each one tidy up its interpreter while
@@ -29,10 +29,13 @@ def _ready() -> int:
 def _start(n_jobs: int) -> None:
     from joblib import Parallel, delayed
 
-    # The arguments the runner's Parallel uses too, so that joblib reuses these workers.
-    pids = Parallel(n_jobs=n_jobs, backend="loky", batch_size=1)(
-        delayed(_ready)() for _ in range(n_jobs)
-    )
+    try:
+        # The arguments the runner's Parallel uses too, so that joblib reuses these workers.
+        pids = Parallel(n_jobs=n_jobs, backend="loky", batch_size=1)(
+            delayed(_ready)() for _ in range(n_jobs)
+        )
+    except Exception:  # only a head start: the sweep's own call reports any failure
+        return
     started.update(pids)
 
 

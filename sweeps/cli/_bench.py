@@ -81,7 +81,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     bn.add_argument(
         "--sweep",
         action="store_true",
-        help="also time a whole sweep end to end with -j 1 and -j 2 (minutes)",
+        help="also time a whole sweep end to end with -j 1 and -j 2 (about 5 minutes)",
     )
     bn.add_argument(
         "--runs",
