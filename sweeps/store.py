@@ -158,8 +158,9 @@ class Store:
         # gzip members concatenate into one valid stream: no need to decompress chunks.
         tmp = self.path / f".{name}.{os.getpid()}.tmp"
         with open(tmp, "wb") as out:
-            with gzip.GzipFile(fileobj=out, mode="wb", mtime=0) as gz:
-                gz.write(header)
+            # gzip.compress stores no file name (GzipFile would store the temporary
+            # one, which differs between processes) and no time: the same bytes always.
+            out.write(gzip.compress(header, mtime=0))
             for c in chunk_ids:
                 with open(self.chunks / f"{c}.{suffix}", "rb") as f:
                     shutil.copyfileobj(f, out)

@@ -99,6 +99,10 @@ def test_jobs_do_not_change_results(spec_file, tmp_path):
     assert (tmp_path / "j1" / "curves.csv.gz").read_bytes() == (
         tmp_path / "j2" / "curves.csv.gz"
     ).read_bytes()
+    # No file name or time in any gzip member header (FLG byte 3, MTIME bytes 4-7): a
+    # name would be the writer's temporary one, which differs between processes.
+    data = (tmp_path / "j1" / "curves.csv.gz").read_bytes()
+    assert data[3] & 0x08 == 0 and data[4:8] == bytes(4)
 
 
 def test_resume_runs_only_missing_chunks(spec_file, tmp_path):
