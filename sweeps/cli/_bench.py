@@ -92,7 +92,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     bn.add_argument(
         "--repeat",
         type=positive_int,
-        default=3,
-        help="sweeps per worker count in --sweep, alternating; the best is reported (default 3)",
+        default=5,
+        help="sweeps per worker count in --sweep, alternating; the best is reported (default 5)",
     )
     bn.set_defaults(func=_bench)
