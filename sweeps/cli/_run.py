@@ -60,6 +60,9 @@ def _sweep(args: argparse.Namespace) -> int:
             diagnostics=args.diagnostics,
         )
     except KeyboardInterrupt:
+        if bar is not None:
+            bar.close()  # before the message, so that the bar does not print after it
+            bar = None
         print(
             f"interrupted: finished chunks are kept in {out}; run the same command to resume",
             file=sys.stderr,
