@@ -19,12 +19,10 @@ import numpy as np
 
 from nncore import Population, get_task
 
-from .chunkfiles import write_chunk
+from .chunkfiles import Columns, write_chunk
 from .params import OPTIMIZER_PARAMS, parse_hidden
 from .plateau import plateaus
 from .results import COLUMNS, DIAGNOSTIC_COLUMNS
-
-Columns = dict[str, list]
 
 
 def run_chunk(

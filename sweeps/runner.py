@@ -25,7 +25,8 @@ from nncore import ConfigError
 from nncore._checks import check_choice
 
 from . import workers
-from .chunk import Columns, run_chunk
+from .chunk import run_chunk
+from .chunkfiles import Columns
 from .cluster import BACKENDS, check_scheduler, dask_client
 from .grid import Chunk, expand
 from .grid import chunks as make_chunks
