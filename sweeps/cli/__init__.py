@@ -56,3 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    finally:
+        from ..workers import stop
+
+        stop()  # any command that ran local workers ends without waiting for them

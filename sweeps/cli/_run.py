@@ -17,15 +17,6 @@ def _start_workers(args: argparse.Namespace) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ..workers import stop
-
-    try:
-        return _sweep(args)
-    finally:
-        stop()  # workers started early are not left running after a bad spec either
-
-
-def _sweep(args: argparse.Namespace) -> int:
     from ..runner import run
     from ..spec import load_spec
     from ..workers import stop
