@@ -18,9 +18,10 @@ from pathlib import Path
 
 from sweeps._resultsdir import load
 from sweeps.baseline import read_baseline
-from sweeps.regress import Thresholds, check
 from sweeps.runner import run
 from sweeps.spec import SweepSpec, load_spec
+
+from sweeps.regress import Thresholds, check
 
 
 def trial(spec: SweepSpec, k: int, baseline, jobs: int | None, th: Thresholds):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from ._checks import ConfigError
 from .activations import ACTIVATIONS, Activation, get_activation
 from .initializers import INITIALIZERS, get_initializer
 from .losses import LOSSES, OUTPUT_ACTIVATIONS, get_loss
 from .network import Network
 from .optimizers import OPTIMIZERS, get_optimizer
 from .population import Architecture, Population
+from .rules import ConfigError
 from .tasks import Dataset, get_task, parse_task
 from .train import STOP_CRITERIA, RunRecord, StopCriteria, log_epochs
 

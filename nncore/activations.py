@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import expit
 
-from ._checks import lookup
+from .rules import lookup
 
 Array = NDArray[np.float64]
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from ._checks import lookup
+from .rules import lookup
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from ._checks import ConfigError, lookup
 from .activations import ACTIVATIONS, Activation
+from .rules import ConfigError, lookup
 
 Array = NDArray[np.float64]
 

@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._checks import ConfigError
 from .population import Population
+from .rules import ConfigError
 from .train import RunRecord
 
 Array = NDArray[np.float64]

@@ -15,7 +15,7 @@ from typing import ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
-from ._checks import check_choice
+from .rules import check_choice
 
 Array = NDArray[np.float64]
 

@@ -17,10 +17,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _dense
-from ._checks import ConfigError, check_number, lookup
 from .activations import Activation, get_activation
 from .initializers import get_initializer
 from .losses import OUTPUT_ACTIVATIONS, Loss, get_loss
+from .rules import ConfigError, check_number, lookup
 
 if TYPE_CHECKING:
     from .network import Network

@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
-from ._checks import ConfigError, check_choice, did_you_mean
+from .rules import ConfigError, check_choice, did_you_mean
 
 GATES = {
     "and": lambda a, b: a & b,

@@ -17,9 +17,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _dense
-from ._checks import ConfigError, check_number, did_you_mean
 from .optimizers import get_optimizer
 from .population import backward_pass, forward_pass, member_rng
+from .rules import ConfigError, check_number, did_you_mean
 
 if TYPE_CHECKING:
     from .diagnostics import Diagnostics

@@ -17,17 +17,17 @@ from typing import TYPE_CHECKING, Any
 __all__ = ["COLUMNS", "SweepSpec", "load_spec", "read_runs", "run"]
 
 _HOMES = {
-    "COLUMNS": "results",
-    "read_runs": "results",
-    "run": "runner",
-    "SweepSpec": "spec",
-    "load_spec": "spec",
+    "COLUMNS": "results.schema",
+    "read_runs": "results.schema",
+    "run": "execute.runner",
+    "SweepSpec": "config.spec",
+    "load_spec": "config.spec",
 }
 
 if TYPE_CHECKING:
-    from .results import COLUMNS, read_runs
-    from .runner import run
-    from .spec import SweepSpec, load_spec
+    from sweeps.config.spec import SweepSpec, load_spec
+    from sweeps.execute.runner import run
+    from sweeps.results.schema import COLUMNS, read_runs
 
 
 def __getattr__(name: str) -> Any:

@@ -11,8 +11,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import _bench, _demo, _gallery, _regress, _report, _run
-from ._common import EXIT_BAD_INPUT, EXIT_OK, EXIT_REGRESSION
+from sweeps.cli import _bench, _demo, _gallery, _regress, _report, _run
+from sweeps.cli._common import EXIT_BAD_INPUT, EXIT_OK, EXIT_REGRESSION
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_OK", "EXIT_REGRESSION", "build_parser", "main"]
 
@@ -44,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    if hasattr(args, "prepare"):  # before the heavy imports below: see sweeps.workers
+    if hasattr(args, "prepare"):  # before the heavy imports below: see sweeps.execute.workers
         args.prepare(args)
     from nncore import ConfigError
 
@@ -57,6 +57,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     finally:
-        from ..workers import stop
+        from sweeps.execute.workers import stop
 
         stop()  # any command that ran local workers ends without waiting for them

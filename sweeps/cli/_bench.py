@@ -12,7 +12,7 @@ from ._common import EXIT_OK, EXIT_REGRESSION, positive_int
 def _bench(args: argparse.Namespace) -> int:
     import json
 
-    from ..bench import format_table, run_bench
+    from sweeps.bench.trainer import format_table, run_bench
 
     baseline = _bench_baseline(args) if args.baseline else None  # bad input fails first
     if args.sweep:
@@ -20,7 +20,7 @@ def _bench(args: argparse.Namespace) -> int:
     result = run_bench(quick=args.quick)
     print(json.dumps(result, indent=2) if args.json else format_table(result))
     if args.save:
-        from ..baseline import save_json
+        from sweeps.regress.baseline import save_json
 
         print(f"bench baseline: {save_json(result, args.save)}", file=sys.stderr)
     return _bench_verdict(result, baseline, args) if baseline else EXIT_OK
@@ -29,8 +29,8 @@ def _bench(args: argparse.Namespace) -> int:
 def _bench_sweep(args: argparse.Namespace) -> int:
     import json
 
-    from ..bench import run_bench
-    from ..sweepbench import format_sweep_table, run_sweep_bench
+    from sweeps.bench.sweep import format_sweep_table, run_sweep_bench
+    from sweeps.bench.trainer import run_bench
 
     pop = run_bench(quick=args.quick)["cases"][0]["population_rate"]
     result = run_sweep_bench(runs=args.runs, repeat=args.repeat)
@@ -40,17 +40,16 @@ def _bench_sweep(args: argparse.Namespace) -> int:
 
 
 def _bench_baseline(args: argparse.Namespace) -> dict:
-    from nncore._checks import check_number
-
-    from ..baseline import read_bench_baseline
+    from nncore.rules import check_number
+    from sweeps.regress.baseline import read_bench_baseline
 
     check_number("max_drop", args.max_drop, low=0, high=1, low_open=True)
     return read_bench_baseline(args.baseline)
 
 
 def _bench_verdict(result: dict, baseline: dict, args: argparse.Namespace) -> int:
-    from .._checkreport import format_bench
-    from ..regress import compare_bench
+    from sweeps.regress.check import compare_bench
+    from sweeps.regress.table import format_bench
 
     table = compare_bench(result, baseline, args.max_drop)
     stream = sys.stderr if args.json else sys.stdout  # with --json, stdout is the JSON alone

@@ -11,7 +11,7 @@ from ._common import EXIT_OK
 def _demo(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from ..demo import plot_demo, run_demo
+    from sweeps.demo import plot_demo, run_demo
 
     res = run_demo(args.gate, args.activation, args.lr, args.init_scale, args.max_epochs)
     rec = res.record

@@ -9,8 +9,8 @@ from ._common import EXIT_OK, EXIT_REGRESSION, add_jobs
 
 
 def _record_baseline(args: argparse.Namespace) -> int:
-    from ..baseline import csv_path, record, results_for, side_file
-    from ..spec import load_spec
+    from sweeps.config.spec import load_spec
+    from sweeps.regress.baseline import csv_path, record, results_for, side_file
 
     spec = load_spec(args.spec)
     out = csv_path(args.out)
@@ -27,10 +27,10 @@ def _record_baseline(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     import time
 
-    from .._checkreport import format_check, write_check
-    from ..baseline import canonical, check_comparable, read_baseline, results_for
-    from ..regress import Thresholds, check
-    from ..spec import load_spec
+    from sweeps.config.spec import load_spec
+    from sweeps.regress.baseline import canonical, check_comparable, read_baseline, results_for
+    from sweeps.regress.check import Thresholds, check
+    from sweeps.regress.table import format_check, write_check
 
     spec = load_spec(args.spec)
     thresholds = Thresholds(args.alpha, args.tolerance, args.success_tolerance)

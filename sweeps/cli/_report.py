@@ -9,7 +9,7 @@ from ._common import EXIT_OK
 
 
 def _report(args: argparse.Namespace) -> int:
-    from ..report import write_report
+    from sweeps.report.write import write_report
 
     html = write_report(args.dir, x=args.x, y=args.y, hue=args.hue, col=args.col)
     print(f"report: {html}")
@@ -17,9 +17,9 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from .._resultsdir import load
-    from ..compare import compare, format_table
-    from ..results import write_csv_atomic
+    from sweeps.results.read import load
+    from sweeps.results.schema import write_csv_atomic
+    from sweeps.stats.compare import compare, format_table
 
     res = load(args.dir)
     table = compare(res.runs, args.by, res.axes, res.max_epochs)
@@ -31,7 +31,7 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from ..explain import explain
+    from sweeps.report.explain import explain
 
     print(explain(args.dir, args.run_id))
     return EXIT_OK

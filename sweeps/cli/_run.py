@@ -11,15 +11,15 @@ from ._common import EXIT_OK, add_jobs
 
 def _start_workers(args: argparse.Namespace) -> None:
     if args.backend == "loky":
-        from ..workers import start
+        from sweeps.execute.workers import start
 
         start(args.jobs)
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ..runner import run
-    from ..spec import load_spec
-    from ..workers import stop
+    from sweeps.config.spec import load_spec
+    from sweeps.execute.runner import run
+    from sweeps.execute.workers import stop
 
     spec = load_spec(args.spec)
     out = args.out or Path("results") / spec.name
@@ -76,7 +76,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _report_after_run(out: Path, quiet: bool) -> None:
-    from ..report import write_report
+    from sweeps.report.write import write_report
 
     html = write_report(out)
     if not quiet:
@@ -84,7 +84,7 @@ def _report_after_run(out: Path, quiet: bool) -> None:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from ..spec import bundled_specs, load_spec
+    from sweeps.config.spec import bundled_specs, load_spec
 
     specs = {name: load_spec(name) for name in bundled_specs()}
     width = max(len(n) for n in specs)
@@ -101,9 +101,9 @@ def _plain(value: object) -> object:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from ..estimate import estimate
-    from ..grid import chunks, expand
-    from ..spec import load_spec
+    from sweeps.config.grid import chunks, expand
+    from sweeps.config.spec import load_spec
+    from sweeps.execute.estimate import estimate
 
     spec = load_spec(args.spec)
     grid = expand(spec)

@@ -18,9 +18,9 @@ import pandas as pd
 import pytest
 
 from nncore import Population, get_task, log_epochs
-from sweeps.params import PARAMS, applies
-from sweeps.plateau import plateau
-from sweeps.results import COLUMNS
+from sweeps.config.params import PARAMS, applies
+from sweeps.results.schema import COLUMNS
+from sweeps.stats.plateau import plateau
 
 SMALL_SPEC = """\
 name = "small"

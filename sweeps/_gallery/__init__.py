@@ -1,1 +1,0 @@
-"""The gallery entries' analyses, one module per entry, and their shared kit."""

@@ -1,0 +1,186 @@
+"""Expand a spec into one row per run, and cut the runs into populations and chunks.
+
+A run's ``run_id`` hashes its whole configuration (parameters, budget, seed, stop
+criteria), so the same run has the same id in any spec, at any grid position.
+Chunks are cut from the expanded frame alone, so their composition, and with it
+every result, is the same for any number of workers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from nncore.rules import ConfigError
+from sweeps.results.schema import DTYPES, PARAM_COLUMNS
+
+from .params import OPTIMIZER_PARAMS, PARAMS, STRUCTURAL, applies
+
+if TYPE_CHECKING:
+    from .spec import SweepSpec
+
+RUN_ID_HEX = 16
+POPULATION_KEY = (*STRUCTURAL, "max_epochs")
+
+
+def cells(spec: SweepSpec) -> pd.DataFrame:
+    """The distinct configurations without the seed, in grid order (one row per cell).
+
+    Grid axes vary in spec order, the first slowest, then the sampled point; the
+    hyper-parameters an optimiser does not use are NaN, and rows that become
+    identical are kept once (the first).
+    """
+    axes = [a for a in spec.axes if a in spec.params]
+    lengths = [len(spec.params[a]) for a in axes]
+    n_grid = math.prod(lengths)
+    n_points = spec.sample.n if spec.sample else 1
+    where = np.unravel_index(np.arange(n_grid), lengths) if axes else ()
+    cols: dict[str, Any] = {}
+    for name, values in spec.params.items():
+        if len(values) == 1:
+            cols[name] = [values[0]] * (n_grid * n_points)
+        else:
+            picked = _column(values)[where[axes.index(name)]]
+            cols[name] = np.repeat(picked, n_points)
+    for name, values in (spec.sample.points if spec.sample else {}).items():
+        cols[name] = np.tile(_column(values), n_grid)
+    cols["max_epochs"] = spec.max_epochs
+    frame = pd.DataFrame(cols, index=pd.RangeIndex(n_grid * n_points))
+    frame = _mask(frame[[c for c in PARAM_COLUMNS if c != "seed"]])
+    return frame.drop_duplicates(keep="first").reset_index(drop=True)
+
+
+def _column(values: Any) -> NDArray[Any]:
+    out = np.empty(len(values), dtype=object)
+    out[:] = list(values)
+    return out
+
+
+def _mask(frame: pd.DataFrame) -> pd.DataFrame:
+    """Set each optimiser hyper-parameter to NaN where the row's optimiser ignores it."""
+    frame = frame.copy()
+    for opt in frame["optimizer"].unique():
+        rows = (frame["optimizer"] == opt).to_numpy()
+        for name in OPTIMIZER_PARAMS:
+            if not applies(name, opt):
+                frame.loc[rows, name] = np.nan
+    return frame
+
+
+def expand(spec: SweepSpec) -> pd.DataFrame:
+    """One row per run: ``run_id`` and every parameter, ``max_epochs`` and ``seed``.
+
+    Rows follow :func:`cells`, each cell repeated for every seed (the fastest).
+    """
+    base = cells(spec)
+    n_seeds = len(spec.seeds)
+    frame = base.loc[base.index.repeat(n_seeds)].reset_index(drop=True)
+    frame["seed"] = np.tile(np.asarray(spec.seeds, dtype=np.int64), len(base))
+    keys = [_config_text(row, spec.stop) for row in base.to_dict("records")]
+    ids = [_hash(f"{k}|seed={s}") for k in keys for s in spec.seeds]
+    frame.insert(0, "run_id", ids)
+    return frame.astype({c: DTYPES[c] for c in frame.columns})
+
+
+def run_id(config: Mapping[str, Any], stop: Mapping[str, Any] | None = None) -> str:
+    """A run's stable id: a hash of its parameters, ``max_epochs``, ``seed`` and stop rule.
+
+    ``config`` holds every parameter (those the optimiser ignores may be missing or
+    NaN), ``max_epochs``, ``seed`` and, unless given as ``stop``, a ``stop`` mapping;
+    any other key (a runs.csv row's metrics) is ignored.
+    """
+    stop = config.get("stop", {}) if stop is None else stop
+    return _hash(f"{_config_text(config, stop)}|seed={int(config['seed'])}")
+
+
+def _config_text(config: Mapping[str, Any], stop: Mapping[str, Any]) -> str:
+    """Canonical JSON of a configuration without its seed (floats by repr)."""
+    opt = config["optimizer"]
+    out: dict[str, Any] = {}
+    for name, p in PARAMS.items():
+        if name in OPTIMIZER_PARAMS and not applies(name, opt):
+            continue
+        if name not in config or pd.isna(config[name]):
+            raise ConfigError(f"run_id: config has no value for {name!r}")
+        out[name] = p.kind(config[name]) if name != "hidden" else p.check(name, config[name])
+    out["max_epochs"] = int(config["max_epochs"])
+    out["stop"] = {k: v if isinstance(v, bool) else float(v) for k, v in stop.items() if v}
+    return json.dumps(out, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:RUN_ID_HEX]
+
+
+def groups(df: pd.DataFrame) -> list[NDArray[np.intp]]:
+    """Positions of the runs that can share one Population, group by group.
+
+    Runs share a population when they agree on every structural parameter and on
+    ``max_epochs``; groups come in order of first appearance, rows in frame order.
+    """
+    if len(df) == 0:
+        return []
+    codes = df.groupby(list(POPULATION_KEY), sort=False, dropna=False).ngroup().to_numpy()
+    order = np.argsort(codes, kind="stable")
+    bounds = np.flatnonzero(np.diff(codes[order])) + 1
+    return np.split(order.astype(np.intp), bounds)
+
+
+@dataclass(frozen=True, eq=False)
+class Chunk:
+    """A unit of work: ``rows`` (positions in the expanded frame) trained as one population.
+
+    ``population`` numbers the group of runs it was cut from (chunks of one group are
+    alike: the same structure, other seeds and hyper-parameters).
+    """
+
+    chunk_id: str
+    rows: NDArray[np.intp]
+    population: int = 0
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def chunks(df: pd.DataFrame, chunk_size: int) -> list[Chunk]:
+    """Cut each population group into near-equal chunks of at most ``chunk_size`` runs.
+
+    ``chunk_id`` hashes the chunk's run ids, so it names the same work in any session.
+    """
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+        raise ConfigError(f"chunk_size={chunk_size!r} must be an integer >= 1")
+    ids = df["run_id"].to_numpy(dtype=object)
+    out = []
+    for population, idx in enumerate(groups(df)):
+        for part in np.array_split(idx, -(-len(idx) // chunk_size)):
+            part.flags.writeable = False
+            out.append(Chunk(_hash("\n".join(ids[part])), part, population))
+    return out
+
+
+def cost(spec_or_df: SweepSpec | pd.DataFrame, chunk_size: int | None = None) -> dict[str, int]:
+    """Upper bounds on a sweep's work: runs, cells, network-epochs, populations, chunks.
+
+    ``network_epochs`` counts every run at its whole budget (runs stop early when
+    they converge or diverge). ``chunk_size`` defaults to the spec's (256 for a frame).
+    """
+    if isinstance(spec_or_df, pd.DataFrame):
+        df, size = spec_or_df, chunk_size or 256
+    else:
+        df, size = expand(spec_or_df), chunk_size or spec_or_df.chunk_size
+    params = [c for c in PARAM_COLUMNS if c != "seed"]
+    return {
+        "runs": len(df),
+        "cells": len(df[params].drop_duplicates()) if len(df) else 0,
+        "network_epochs": int(df["max_epochs"].sum()),
+        "populations": len(groups(df)),
+        "chunks": len(chunks(df, size)),
+    }

@@ -1,0 +1,453 @@
+"""Sweep specs: a TOML file, or the name of a bundled one, read into a checked SweepSpec.
+
+The spec format
+---------------
+::
+
+    name = "or-sigmoid-vs-tanh"     # [a-z0-9._-]+; default: the file name without .toml
+    description = "OR gate, 2-6-1: which activation reaches the threshold first?"
+    seeds = 20                      # seeds 0..19, or an explicit list: [3, 7, 11]
+    max_epochs = 20000              # budget of updates per run
+    chunk_size = 256                # optional: at most this many runs per population chunk
+    diagnostics = false             # optional: also write per-layer diagnostics.csv.gz
+
+    [params]                        # a value is fixed; a list of values is a grid axis
+    task = "or"                     # and, or, nand, nor, xor, xnor, parity<n>, encoder<n>,
+                                    # two_spirals
+    hidden = "6"                    # "16x16" = two hidden layers, "" = none
+    activation = ["sigmoid", "tanh"]
+    optimizer = ["gd", "momentum"]
+    momentum = 0.9                  # used by momentum (and nesterov) runs only
+
+    [sample]                        # optional random search, crossed with the grid
+    n = 200                         # points drawn
+    seed = 0                        # default 0
+    method = "random"               # "random" (default), "sobol" (n a power of 2), "lhs"
+    lr = { log_uniform = [1e-3, 10] }
+    init_scale = { uniform = [0.1, 2] }
+    batch_size = { int_uniform = [1, 4] }   # batch_size, or hidden (one layer's width)
+    init = { choice = ["normal", "glorot_uniform"] }
+
+    [stop]                          # at least one; a run converges when all of them hold
+    max_error_below = 0.1           # every output within 0.1 of its target
+    loss_below = 0.01
+    bits_40_20_40 = false           # Fahlman's 40-20-40 rule
+
+Every parameter in :data:`sweeps.config.params.PARAMS` can be set in ``[params]`` or drawn
+in ``[sample]``, never both; those left out take their defaults:
+
+    task = "or", inputs = "binary" ({0,1} inputs; "centred" = {-1,1}), hidden = "6",
+    activation = "tanh", output_activation = "sigmoid", loss = "mse", init = "normal",
+    init_scale = 1.0, optimizer = "gd", lr = 0.5, momentum = 0.9, beta1 = 0.9,
+    beta2 = 0.999, eps = 1e-08, eta_plus = 1.2, eta_minus = 0.5, delta_max = 50.0,
+    delta_min = 1e-06, batch_size = 0
+
+``loss`` is mse (any output but softmax), bce (sigmoid output) or ce (softmax
+output, tasks with 2 or more outputs). ``batch_size = 0`` is full batch, and so
+is a batch as large as the task's training set. ``momentum`` is used by the
+momentum and nesterov optimisers, ``beta1, beta2, eps`` by adam, ``eta_plus,
+eta_minus, delta_max, delta_min`` by rprop; setting one that no optimiser in the
+spec uses is an error.
+
+The runs are every grid cell (axes in file order, the first varying slowest) times
+every sampled point times every seed (the fastest). In each run, the optimiser
+hyper-parameters its optimiser does not use are left empty, and runs that become
+identical that way are kept once. Sampled points come from one generator seeded
+by ``sample.seed``: the same spec draws the same points on any machine; floats are
+rounded to 12 significant digits. Runs sharing a structure (task, inputs, hidden,
+activations, loss, optimizer, batch_size, max_epochs) train as one population, cut
+into near-equal chunks of at most ``chunk_size`` runs.
+
+A bad spec raises :class:`SpecError`: one line naming the file, the key, the value
+and what is allowed, with a "did you mean" when a close name exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from functools import cached_property
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from nncore import LOSSES, OPTIMIZERS, STOP_CRITERIA, StopCriteria, get_task
+from nncore.rules import ConfigError, check_number, did_you_mean
+
+from .params import OPTIMIZER_PARAMS, PARAMS, applies
+from .sampling import Sample
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+SPECS_DIR = Path(__file__).parent.parent / "specs"
+TOP_KEYS = (
+    "name", "description", "seeds", "max_epochs", "chunk_size", "diagnostics",
+    "params", "sample", "stop",
+)  # fmt: skip
+REQUIRED = {
+    "seeds": "a seed count (seeds = 20 means 0..19) or a list of seeds",
+    "max_epochs": "the budget of updates per run, an integer >= 1",
+    "stop": f"a [stop] table setting at least one of {list(STOP_CRITERIA)}",
+}
+NAME_RE = re.compile(r"[a-z0-9._-]+")
+MAX_RUNS = 10_000_000
+MAX_SEED = 2**63 - 1
+
+
+class SpecError(ConfigError):
+    """An invalid spec: one line that starts with the file (or bundled name)."""
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """A checked sweep: what to vary, over which seeds, for how long, until what.
+
+    ``params`` maps every parameter not drawn in ``sample`` to a tuple of values
+    (one value: fixed; more: an axis), in file order, then the defaults.
+    """
+
+    name: str
+    seeds: tuple[int, ...]
+    max_epochs: int
+    stop: Mapping[str, float | bool]
+    params: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    sample: Sample | None = None
+    description: str = field(default="", compare=False)
+    chunk_size: int = 256
+    diagnostics: bool = False
+    source: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        try:
+            self._check()
+        except SpecError:
+            raise
+        except ConfigError as e:
+            raise SpecError(f"{self.source or 'spec'}: {e}") from None
+
+    def _check(self) -> None:
+        if not isinstance(self.name, str) or not NAME_RE.fullmatch(self.name):
+            raise ConfigError(f"name={self.name!r} must match {NAME_RE.pattern}")
+        if not isinstance(self.description, str):
+            raise ConfigError(f"description={self.description!r} must be a string")
+        check_number("max_epochs", self.max_epochs, low=1, integer=True)
+        check_number("chunk_size", self.chunk_size, low=1, integer=True)
+        if not isinstance(self.diagnostics, bool):
+            raise ConfigError(f"diagnostics={self.diagnostics!r} must be true or false")
+        if isinstance(self.sample, Mapping):
+            _set(self, "sample", Sample.from_mapping(self.sample))
+        elif self.sample is not None and not isinstance(self.sample, Sample):
+            raise ConfigError(f"sample={self.sample!r} must be a [sample] table")
+        sampled = self.sample.names if self.sample else ()
+        _set(self, "seeds", _seeds(self.seeds))
+        _set(self, "params", MappingProxyType(_params(self.params, sampled)))
+        _set(self, "stop", MappingProxyType(_stop(self.stop)))
+        n = math.prod(len(v) for v in self.params.values()) * len(self.seeds)
+        n *= self.sample.n if self.sample else 1
+        if n > MAX_RUNS:
+            raise ConfigError(f"the grid has {n:,} runs; the limit is {MAX_RUNS:,}")
+        _check_combinations(self)
+
+    @classmethod
+    def from_mapping(
+        cls, raw: Mapping[str, Any], source: str = "", default_name: str | None = None
+    ) -> SweepSpec:
+        """Build from a parsed TOML document (see the module docstring for the format)."""
+        try:
+            return _from_mapping(cls, raw, source, default_name)
+        except SpecError:
+            raise
+        except ConfigError as e:
+            raise SpecError(f"{source or 'spec'}: {e}") from None
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> SweepSpec:
+        """Rebuild a spec from :meth:`to_dict` (e.g. a manifest's ``spec``)."""
+        d = dict(d)
+        return cls.from_mapping(d, source=d.pop("source", ""))
+
+    @property
+    def axes(self) -> tuple[str, ...]:
+        """Names of the parameters that vary: grid axes in file order, then sampled ones."""
+        grid = tuple(k for k, v in self.params.items() if len(v) > 1)
+        return grid + (self.sample.names if self.sample else ())
+
+    @cached_property
+    def n_runs(self) -> int:
+        """Number of distinct runs (after dropping hyper-parameters that do not apply)."""
+        from .grid import cells
+
+        return len(cells(self)) * len(self.seeds)
+
+    @property
+    def path(self) -> Path | None:
+        """The TOML file this spec was read from (a bundled one too), if any."""
+        if not self.source:
+            return None
+        if Path(self.source).is_file():
+            return Path(self.source)
+        return bundled_specs().get(self.source)
+
+    def candidates(self, name: str) -> tuple[Any, ...]:
+        """Values parameter ``name`` can take: its axis, or its choices when sampled.
+
+        A parameter drawn from a numeric range gives ``()``.
+        """
+        if name in self.params:
+            return self.params[name]
+        dim = next(d for d in self.sample.dims if d.name == name)  # type: ignore[union-attr]
+        return dim.values if dim.kind == "choice" else ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical, JSON-ready form; :meth:`from_dict` reads it back.
+
+        Optimiser hyper-parameters that no optimiser in the spec uses are left out.
+        """
+        optimizers = self.candidates("optimizer")
+        params = {
+            k: v[0] if len(v) == 1 else list(v)
+            for k, v in self.params.items()
+            if k not in OPTIMIZER_PARAMS or any(applies(k, o) for o in optimizers)
+        }
+        out = {
+            "name": self.name,
+            "description": self.description,
+            "source": self.source,
+            "seeds": list(self.seeds),
+            "max_epochs": self.max_epochs,
+            "chunk_size": self.chunk_size,
+            "diagnostics": self.diagnostics,
+            "params": params,
+            "stop": dict(self.stop),
+        }
+        if self.sample is not None:
+            out["sample"] = self.sample.to_dict()
+        return out
+
+    @cached_property
+    def spec_hash(self) -> str:
+        """sha256 of the canonical form, less source and description, plus the axis order.
+
+        ``diagnostics`` counts as false: they add a file and change no result, so a sweep
+        with them resumes one without (and every other hash stays as it was).
+        """
+        body = {k: v for k, v in self.to_dict().items() if k not in ("source", "description")}
+        body["diagnostics"] = False
+        body["axes"] = list(self.axes)
+        text = json.dumps(body, sort_keys=True, separators=(",", ":"), allow_nan=False)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def __hash__(self) -> int:
+        return hash(self.spec_hash)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Read-only mapping views do not pickle; rebuild from plain dicts (checked again).
+        state = {f.name: getattr(self, f.name) for f in fields(self)}
+        state.update(params=dict(self.params), stop=dict(self.stop))
+        return (_rebuild, (type(self), state))
+
+
+def _rebuild(cls: type[SweepSpec], state: dict[str, Any]) -> SweepSpec:
+    return cls(**state)
+
+
+def _set(obj: Any, name: str, value: Any) -> None:
+    object.__setattr__(obj, name, value)
+
+
+def _seeds(value: Any) -> tuple[int, ...]:
+    if not isinstance(value, (list, tuple, range)):
+        n = check_number("seeds", value, low=1, integer=True)
+        if n > MAX_RUNS:
+            raise ConfigError(f"seeds={n} must be <= {MAX_RUNS:,}")
+        return tuple(range(n))
+    if len(value) == 0:
+        raise ConfigError("seeds=[] lists no seed; give a count (seeds = 20) or a list")
+    seeds = tuple(int(check_number("seeds", s, low=0, integer=True)) for s in value)
+    if max(seeds) > MAX_SEED:
+        raise ConfigError(f"seeds={max(seeds)} must be < 2**63")
+    _no_repeats("seeds", list(value), seeds)
+    return seeds
+
+
+def _no_repeats(field: str, given: list[Any], values: tuple[Any, ...]) -> None:
+    seen: set[Any] = set()
+    for v in values:
+        if v in seen:
+            raise ConfigError(f"{field}={given!r} repeats {v!r}")
+        seen.add(v)
+
+
+def _params(raw: Mapping[str, Any], sampled: tuple[str, ...]) -> dict[str, tuple[Any, ...]]:
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"params={raw!r} must be a table")
+    out = {}
+    for key, value in raw.items():
+        if key not in PARAMS:
+            raise ConfigError(
+                f"unknown key {key!r} in [params]; allowed: {list(PARAMS)}"
+                + did_you_mean(key, PARAMS)
+            )
+        if key in sampled:
+            raise ConfigError(f"params.{key} is also drawn in [sample]; set it or sample it")
+        out[key] = _axis(key, value)
+    for key, p in PARAMS.items():
+        if key not in out and key not in sampled:
+            out[key] = (p.check(f"params.{key}", p.default),)
+    return out
+
+
+def _axis(key: str, value: Any) -> tuple[Any, ...]:
+    """One ``[params]`` entry -> a tuple of checked values (a scalar is a 1-value axis)."""
+    field = f"params.{key}"
+    if isinstance(value, Mapping):
+        raise ConfigError(f"{field}={dict(value)!r} must be a value or a list of values")
+    given = list(value) if isinstance(value, (list, tuple)) else [value]
+    if not given:
+        raise ConfigError(f"{field}=[] is an empty axis")
+    values = tuple(PARAMS[key].check(field, v) for v in given)
+    _no_repeats(field, given, values)
+    return values
+
+
+def _stop(raw: Mapping[str, Any]) -> dict[str, float | bool]:
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"stop={raw!r} must be a table")
+    for k, v in raw.items():
+        if k not in STOP_CRITERIA:
+            raise ConfigError(
+                f"stop.{k}={v!r} is not a stop criterion; allowed: {list(STOP_CRITERIA)}"
+                + did_you_mean(k, STOP_CRITERIA)
+            )
+    crit = StopCriteria.from_mapping(raw)
+    if crit.empty:
+        raise ConfigError(
+            f"[stop] sets no criterion, so no run could converge; set one of {list(STOP_CRITERIA)}"
+        )
+    out: dict[str, float | bool] = {}
+    for k in ("loss_below", "max_error_below"):
+        if getattr(crit, k) is not None:
+            out[k] = float(getattr(crit, k))
+    if crit.bits_40_20_40:
+        out["bits_40_20_40"] = True
+    return out
+
+
+def _check_combinations(spec: SweepSpec) -> None:
+    """Cross-parameter rules: the loss must suit the output; softmax needs 2+ outputs."""
+    outputs = spec.candidates("output_activation")
+    for loss in spec.candidates("loss"):
+        for out in outputs:
+            try:
+                LOSSES[loss].check_output(out)
+            except ConfigError as e:
+                raise ConfigError("params." + str(e).replace(" loss=", " params.loss=")) from None
+    if "softmax" in outputs:
+        for task in spec.candidates("task"):
+            n_out = get_task(task).n_out
+            if n_out < 2:
+                raise ConfigError(
+                    f"params.output_activation='softmax' needs 2 or more outputs, but "
+                    f"params.task={task!r} has {n_out}; use sigmoid (with mse or bce)"
+                )
+
+
+def _from_mapping(
+    cls: type[SweepSpec], raw: Mapping[str, Any], source: str, default_name: str | None
+) -> SweepSpec:
+    for key in raw:
+        if key not in TOP_KEYS:
+            raise ConfigError(
+                f"unknown key {key!r} at top level; allowed: {list(TOP_KEYS)}"
+                + did_you_mean(key, TOP_KEYS)
+            )
+    for key, hint in REQUIRED.items():
+        if key not in raw:
+            raise ConfigError(f"missing key {key!r} at top level: {hint}")
+    name = raw.get("name", default_name)
+    if name is None:
+        raise ConfigError("missing key 'name' at top level: the sweep's name, [a-z0-9._-]+")
+    sample = raw.get("sample")
+    if sample is not None:
+        if not isinstance(sample, Mapping):
+            raise ConfigError(f"sample={sample!r} must be a table")
+        sample = Sample.from_mapping(sample)
+    optional = {k: raw[k] for k in ("description", "chunk_size", "diagnostics") if k in raw}
+    params = raw.get("params", {})
+    spec = cls(
+        name=name,
+        seeds=raw["seeds"],
+        max_epochs=raw["max_epochs"],
+        stop=raw["stop"],
+        params=params,
+        sample=sample,
+        source=source,
+        **optional,
+    )
+    given = {f"params.{k}={v!r}": k for k, v in params.items()}
+    given |= {f"sample.{k}": k for k in (spec.sample.names if spec.sample else ())}
+    _check_useful(spec, given)
+    return spec
+
+
+def _check_useful(spec: SweepSpec, given: dict[str, str]) -> None:
+    """A hyper-parameter set in the file must mean something to some optimiser in it."""
+    optimizers = list(spec.candidates("optimizer"))
+    for shown, name in given.items():
+        if name in OPTIMIZER_PARAMS and not any(applies(name, o) for o in optimizers):
+            users = [o for o in OPTIMIZERS if applies(name, o)]
+            raise ConfigError(
+                f"{shown} has no effect with optimizer={optimizers}; it is used by {users}"
+            )
+
+
+def bundled_specs() -> dict[str, Path]:
+    """The specs shipped with nnsweep: ``{name: path}``, sorted by name."""
+    return {p.stem: p for p in sorted(SPECS_DIR.glob("*.toml"))}
+
+
+def bundled_descriptions() -> dict[str, str]:
+    """Each bundled spec's one-line description, by name."""
+    return {name: load_spec(name).description for name in bundled_specs()}
+
+
+def load_spec(source: str | os.PathLike[str]) -> SweepSpec:
+    """Read a spec from a TOML file, or a bundled spec by name (an existing file wins)."""
+    path, label = _locate(source)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise SpecError(f"{label}: invalid TOML: {e}") from None
+    except UnicodeDecodeError:
+        raise SpecError(f"{label}: invalid TOML: not UTF-8 text") from None
+    except OSError as e:
+        raise SpecError(f"{label}: cannot read: {e.strerror}") from None
+    return SweepSpec.from_mapping(raw, source=label, default_name=path.stem)
+
+
+def _locate(source: str | os.PathLike[str]) -> tuple[Path, str]:
+    label = os.fspath(source)
+    path = Path(label)
+    if path.is_dir():
+        raise SpecError(f"{label}: is a directory, not a spec file")
+    if path.exists():
+        return path, label
+    bundled = bundled_specs()
+    name = path.name.removesuffix(".toml")
+    if path.parent == Path(".") and name in bundled:
+        return bundled[name], name
+    if path.parent != Path("."):
+        raise SpecError(f"{label}: no such file")
+    raise SpecError(
+        f"{label}: no such file, and no bundled spec named {name!r} (bundled: {list(bundled)})"
+        + did_you_mean(name, bundled)
+    )

@@ -1,0 +1,312 @@
+"""Compare a sweep with its baseline, cell by cell: did training get slower or less reliable?
+
+A cell is one combination of the axes, all seeds pooled. In each cell three checks
+run, and a cell FAILs when any of them does:
+
+* success rate: one-sided Fisher exact test (fewer runs converge now); FAIL when it
+  is significant and the rate fell by more than ``success_tolerance`` (absolute);
+* median epochs-to-threshold (Kaplan–Meier, censored runs kept): FAIL when the
+  ratio now / baseline exceeds ``tolerance`` and a one-sided log-rank test says the
+  runs now reach the threshold later. A ratio alone is noise-prone where the runs
+  spread widely, a p-value alone flags tiny slowdowns on large samples: a regression
+  must be both big enough and real. Where the median is no longer reached, the
+  ratio is at least ``max_epochs`` / baseline median, and that bound is tested;
+  where the baseline median is undefined (fewer than half converged), the success
+  test is all there is;
+* divergence: one-sided Fisher exact test (more runs diverge now).
+
+Each check's p-values are Holm-adjusted over the cells, so a spec with many cells
+does not raise more false alarms than one with a single cell: with the default
+``alpha = 0.01``, unchanged code fails by chance in at most about 3% of checks.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from nncore import ConfigError
+from nncore.rules import check_number
+from sweeps.results.read import ResultsDir
+from sweeps.stats.levels import cell_label
+from sweeps.stats.survival import format_epochs, groups, kaplan_meier, time_to_event
+
+from .baseline import METRICS, Baseline, check_comparable
+
+P_COLUMNS = ("success_p", "logrank_p", "diverged_p")
+CELL_COLUMNS = [
+    "runs_base", "runs_now", "success_base", "success_now", "success_p", "success_p_holm",
+    "success_verdict", "median_base", "median_now", "median_ratio", "median_note", "logrank_p",
+    "logrank_p_holm", "epochs_verdict", "diverged_base", "diverged_now", "diverged_p",
+    "diverged_p_holm", "diverged_verdict", "verdict", "reason",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """How sure (``alpha``) and how large (the tolerances) a regression must be to FAIL."""
+
+    alpha: float = 0.01
+    tolerance: float = 1.10  # largest allowed median-epochs ratio now / baseline
+    success_tolerance: float = 0.10  # largest allowed fall of the success rate
+
+    def __post_init__(self) -> None:
+        check_number("alpha", self.alpha, low=0, high=0.5, low_open=True)
+        check_number("tolerance", self.tolerance, low=1)
+        check_number("success_tolerance", self.success_tolerance, low=0, high=1)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict of a check: one row per cell in ``table``, and what was compared."""
+
+    table: pd.DataFrame
+    axes: list[str]
+    max_epochs: int
+    thresholds: Thresholds
+    n_base: int
+    n_now: int
+    same_runs: bool  # the same run ids (and so the same seeds) as the baseline
+    differing: int  # runs whose results differ, when the run ids are the same
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def failed(self) -> bool:
+        return bool((self.table["verdict"] == "FAIL").any())
+
+    @property
+    def identical(self) -> bool:
+        return self.same_runs and self.differing == 0
+
+
+def check(
+    baseline: Baseline, current: ResultsDir, thresholds: Thresholds | None = None
+) -> CheckResult:
+    """Compare ``current`` with ``baseline`` cell by cell (see the module docstring)."""
+    thresholds = thresholds or Thresholds()
+    check_comparable(baseline, current.manifest.get("spec", {}), current.manifest.get("spec_hash"))
+    axes, max_epochs = baseline.axes, baseline.max_epochs
+    table = compare_cells(baseline.runs, current.runs, axes, max_epochs, thresholds)
+    same, differing = run_differences(baseline.runs, current.runs)
+    notes = _notes(same, differing, baseline.runs, current.runs)
+    n_base, n_now = len(baseline.runs), len(current.runs)
+    return CheckResult(table, axes, max_epochs, thresholds, n_base, n_now, same, differing, notes)
+
+
+def run_differences(base: pd.DataFrame, now: pd.DataFrame) -> tuple[bool, int]:
+    """``(same run ids, how many runs differ)``; a run differs when any metric is not
+    bit-identical (``status``, ``epochs_to_threshold``, ``epochs_run``, ``final_loss``)."""
+    if len(base) != len(now) or set(base["run_id"]) != set(now["run_id"]):
+        return False, -1
+    cols = ["run_id", *METRICS]
+    joined = base[cols].merge(now[cols], on="run_id", suffixes=("_b", "_n"), validate="1:1")
+    same = np.ones(len(joined), dtype=bool)
+    for m in METRICS:
+        a, b = joined[f"{m}_b"], joined[f"{m}_n"]
+        if m == "final_loss":
+            a, b = a.to_numpy(np.float64), b.to_numpy(np.float64)
+            same &= (a.view(np.uint64) == b.view(np.uint64)) | (np.isnan(a) & np.isnan(b))
+        else:
+            same &= ((a == b).fillna(False) | (a.isna() & b.isna())).to_numpy(bool)
+    return True, int((~same).sum())
+
+
+def compare_cells(
+    base: pd.DataFrame,
+    now: pd.DataFrame,
+    axes: list[str],
+    max_epochs: int,
+    thresholds: Thresholds | None = None,
+) -> pd.DataFrame:
+    """One row per cell: the axes, the figures of both sides, p-values and verdicts."""
+    thresholds = thresholds or Thresholds()
+    now_cells = {_key(k): rows for k, rows in groups(now, axes)}
+    rows = []
+    for key, b in groups(base, axes):
+        n = now_cells.pop(_key(key), None)
+        if n is None:
+            raise ConfigError(
+                f"the results have no runs in the baseline's cell {cell_label(axes, key)}"
+            )
+        rows.append({**dict(zip(axes, key, strict=True)), **_cell(b, n, max_epochs)})
+    if now_cells:
+        extra = cell_label(axes, next(iter(now_cells)))
+        raise ConfigError(f"the baseline has no runs in the results' cell {extra}")
+    table = pd.DataFrame(rows)
+    for col in P_COLUMNS:
+        table[f"{col}_holm"] = holm(table[col].to_numpy(np.float64))
+    table = _verdicts(table, max_epochs, thresholds)
+    return table[[*axes, *CELL_COLUMNS]]
+
+
+def _key(key: tuple) -> tuple:
+    """A cell key that matches across tables: NaN levels as None, NumPy scalars as Python."""
+    return tuple(
+        None if pd.isna(v) else (v.item() if isinstance(v, np.generic) else v) for v in key
+    )
+
+
+def _cell(b: pd.DataFrame, n: pd.DataFrame, max_epochs: int) -> dict[str, Any]:
+    tb, eb = time_to_event(b, max_epochs)
+    tn, en = time_to_event(n, max_epochs)
+    db, dn = (int((x["status"] == "diverged").sum()) for x in (b, n))
+    mb, mn = kaplan_meier(tb, eb).median, kaplan_meier(tn, en).median
+    return {
+        "runs_base": len(b),
+        "runs_now": len(n),
+        "success_base": eb.mean(),
+        "success_now": en.mean(),
+        # "less": the odds of converging are lower now than in the baseline.
+        "success_p": _fisher(int(en.sum()), len(n), int(eb.sum()), len(b), "less"),
+        "median_base": mb,
+        "median_now": mn,
+        "median_ratio": mn / mb if np.isfinite(mn) and np.isfinite(mb) and mb > 0 else np.nan,
+        "median_note": _median_note(mb, mn, max_epochs),
+        "logrank_p": logrank_slower_p(tn, en, tb, eb),
+        "diverged_base": db,
+        "diverged_now": dn,
+        "diverged_p": _fisher(dn, len(n), db, len(b), "greater"),
+    }
+
+
+def _fisher(k_now: int, n_now: int, k_base: int, n_base: int, alternative: str) -> float:
+    table = [[k_now, n_now - k_now], [k_base, n_base - k_base]]
+    return float(stats.fisher_exact(table, alternative=alternative).pvalue)
+
+
+def logrank_slower_p(t_now, e_now, t_base, e_base) -> float:
+    """One-sided log-rank p-value that runs now reach the threshold later (lower hazard).
+
+    NaN when no run on either side converged: there is nothing to compare.
+    """
+    e_now, e_base = np.asarray(e_now, bool), np.asarray(e_base, bool)
+    if not (e_now.any() or e_base.any()):
+        return float("nan")
+    now = stats.CensoredData(uncensored=t_now[e_now], right=t_now[~e_now])
+    base = stats.CensoredData(uncensored=t_base[e_base], right=t_base[~e_base])
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)  # zero variance: p is NaN, no evidence
+        # scipy's "less": the first sample's event (convergence) rate is the lower one.
+        p = float(stats.logrank(now, base, alternative="less").pvalue)
+    return p if np.isfinite(p) else float("nan")
+
+
+def _median_note(mb: float, mn: float, max_epochs: int) -> str:
+    if not np.isfinite(mb):
+        return f"baseline median > {max_epochs:,} (under half converged): success test only"
+    if mb == 0:
+        return "baseline median is 0 (met at initialisation): success test only"
+    if not np.isfinite(mn):
+        return f"ratio > {max_epochs / mb:.3g}: median now > {max_epochs:,}"
+    return ""
+
+
+def holm(p: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjusted p-values (family-wise error); NaN entries stay NaN."""
+    p = np.asarray(p, dtype=np.float64)
+    out = np.full_like(p, np.nan)
+    ok = np.flatnonzero(~np.isnan(p))
+    order = ok[np.argsort(p[ok], kind="stable")]
+    m = len(order)
+    adjusted = np.maximum.accumulate((m - np.arange(m)) * p[order])
+    out[order] = np.minimum(adjusted, 1.0)
+    return out
+
+
+def _verdicts(table: pd.DataFrame, max_epochs: int, th: Thresholds) -> pd.DataFrame:
+    t = table
+    drop = t["success_base"] - t["success_now"]
+    fail_s = (t["success_p_holm"] < th.alpha) & (drop > th.success_tolerance)
+    # Where the median is not reached now, the ratio is at least max_epochs / baseline.
+    bound = t["median_ratio"].where(t["median_now"].notna(), max_epochs / t["median_base"])
+    undefined = t["median_base"].isna() | (t["median_base"] == 0)
+    fail_e = ~undefined & (bound > th.tolerance) & (t["logrank_p_holm"] < th.alpha)
+    fail_d = t["diverged_p_holm"] < th.alpha
+    t["success_verdict"] = np.where(fail_s, "FAIL", "PASS")
+    t["epochs_verdict"] = np.where(fail_e, "FAIL", np.where(undefined, "n/a", "PASS"))
+    t["diverged_verdict"] = np.where(fail_d, "FAIL", "PASS")
+    t["verdict"] = np.where(fail_s | fail_e | fail_d, "FAIL", "PASS")
+    t["reason"] = [_reason(r, max_epochs) for _, r in t.iterrows()]
+    return t
+
+
+def _reason(r: pd.Series, max_epochs: int) -> str:
+    parts = []
+    if r["success_verdict"] == "FAIL":
+        parts.append(
+            f"success {r['success_base']:.0%} -> {r['success_now']:.0%} "
+            f"(p={r['success_p_holm']:.2g})"
+        )
+    if r["epochs_verdict"] == "FAIL":
+        finite = np.isfinite(r["median_ratio"])
+        ratio = f"x{r['median_ratio']:.2f}" if finite else r["median_note"].split(":")[0]
+        parts.append(
+            f"median epochs {format_epochs(r['median_base'], max_epochs)} -> "
+            f"{format_epochs(r['median_now'], max_epochs)} ({ratio}, p={r['logrank_p_holm']:.2g})"
+        )
+    if r["diverged_verdict"] == "FAIL":
+        parts.append(
+            f"diverged {r['diverged_base']} -> {r['diverged_now']} (p={r['diverged_p_holm']:.2g})"
+        )
+    return "; ".join(parts)
+
+
+def _notes(same: bool, differing: int, base: pd.DataFrame, now: pd.DataFrame) -> tuple[str, ...]:
+    if same and differing == 0:
+        return (f"identical to baseline: all {len(now):,} runs bit-identical",)
+    if same:
+        return (
+            f"{differing:,} of {len(now):,} runs differ from the baseline "
+            "(status, epochs or final loss); comparing cell statistics",
+        )
+    return (
+        f"seeds differ from the baseline (baseline: {_seeds(base)}; now: {_seeds(now)}): "
+        "comparing cell statistics only",
+    )
+
+
+def _seeds(runs: pd.DataFrame) -> str:
+    s = sorted(set(runs["seed"].tolist()))
+    if s == list(range(s[0], s[0] + len(s))):
+        return f"{len(s)} seeds {s[0]}..{s[-1]}"
+    return f"{len(s)} seeds {s[:4]}{' ...' if len(s) > 4 else ''}"
+
+
+def compare_bench(current: dict, baseline: dict, max_drop: float = 0.35) -> pd.DataFrame:
+    """Compare each bench case's population/loop ratio with the baseline's.
+
+    A case FAILs when its ratio fell by more than ``max_drop`` (a fraction). Both
+    documents come from ``nnsweep bench --json``, run with the same sizes.
+    """
+    check_number("max_drop", max_drop, low=0, high=1, low_open=True)
+    if bool(current.get("quick")) != bool(baseline.get("quick")):
+        raise ConfigError(
+            f"bench baseline quick={bool(baseline.get('quick'))} but this run has "
+            f"quick={bool(current.get('quick'))}; compare like with like"
+        )
+    base = {c["name"]: c for c in baseline.get("cases", [])}
+    rows = []
+    for case in current["cases"]:
+        b = base.get(case["name"])
+        if b is None:
+            raise ConfigError(
+                f"bench case {case['name']!r} is not in the baseline (it has {list(base)}); "
+                "record a new one with 'nnsweep bench --save FILE'"
+            )
+        sizes = ("n_networks", "loop_networks", "epochs")
+        if any(b.get(k) != case.get(k) for k in sizes):
+            raise ConfigError(
+                f"bench case {case['name']!r} ran at other sizes than its baseline "
+                f"({ {k: b.get(k) for k in sizes} } vs { {k: case.get(k) for k in sizes} })"
+            )
+        change = case["ratio"] / b["ratio"] - 1.0
+        rows.append(
+            {"case": case["name"], "ratio_base": b["ratio"], "ratio_now": case["ratio"],
+             "change": change, "verdict": "FAIL" if change < -max_drop else "PASS"}
+        )  # fmt: skip
+    return pd.DataFrame(rows)

@@ -1,0 +1,92 @@
+"""The results schema: one tidy row per run, and the files a sweep leaves behind.
+
+``runs.csv`` has exactly :data:`COLUMNS`, in that order, one row per run, sorted as
+the grid expands. Optimiser hyper-parameters that do not apply to a run's
+optimiser are empty. ``curves.csv.gz`` is long form: ``run_id, epoch, loss``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sweeps.config.params import PARAMS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+ID_COLUMNS = ["run_id"]
+PARAM_COLUMNS = list(PARAMS) + ["max_epochs", "seed"]
+METRIC_COLUMNS = [
+    "status",  # converged | censored | diverged
+    "epochs_to_threshold",  # updates needed to meet every stop criterion; empty if not met
+    "epochs_run",  # updates done when the run stopped
+    "final_loss",
+    "best_loss",
+    "max_error",  # max |y_hat - y| over the training set at the end
+    "accuracy",
+    "plateau_epochs",  # longest stretch where the loss moved < 10% per decade of epochs
+    "plateau_end",  # the epoch that plateau ended; empty if there was none
+    "wall_time_s",  # the run's share of its population's training time
+]
+COLUMNS = ID_COLUMNS + PARAM_COLUMNS + METRIC_COLUMNS
+CURVE_COLUMNS = ["run_id", "epoch", "loss"]
+# diagnostics.csv.gz (sweeps run with diagnostics): see nncore.diagnostics for the metrics.
+DIAGNOSTIC_COLUMNS = ["run_id", "epoch", "layer", "metric", "value"]
+STATUSES = ("converged", "censored", "diverged")
+
+DTYPES = {
+    **{p.name: ("string" if p.kind is str else "float64") for p in PARAMS.values()},
+    "batch_size": "int64",
+    "max_epochs": "int64",
+    "seed": "int64",
+    "run_id": "string",
+    "status": "string",
+    "epochs_to_threshold": "Int64",
+    "epochs_run": "int64",
+    "plateau_epochs": "int64",
+    "plateau_end": "Int64",
+}
+
+
+def frame(table: dict[str, list[Any]]) -> pd.DataFrame:
+    """A runs table given as columns (as workers return it) as a DataFrame with the
+    schema's dtypes: the same frame ``read_runs`` gives for the same rows."""
+    import pandas as pd
+
+    return pd.DataFrame(table, columns=COLUMNS).astype(DTYPES)
+
+
+def read_runs(path: str | os.PathLike) -> pd.DataFrame:
+    """Read a ``runs.csv`` with the schema's dtypes (``hidden`` stays a string)."""
+    import pandas as pd
+
+    df = pd.read_csv(
+        path,
+        dtype={"hidden": "string", "run_id": "string"},
+        keep_default_na=False,
+        na_values=[""],
+    )
+    df["hidden"] = df["hidden"].fillna("")
+    missing = [c for c in COLUMNS if c not in df.columns]
+    if missing:
+        raise ValueError(f"{path}: not a runs.csv, missing columns {missing}")
+    return df.astype({k: v for k, v in DTYPES.items() if k in df.columns})
+
+
+def write_csv_atomic(df: pd.DataFrame, path: str | os.PathLike, **kwargs) -> None:
+    """Write ``df`` to ``path`` so that a reader (or a kill) never sees half a file."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; results are ordinary files
+    try:
+        df.to_csv(tmp, index=False, **kwargs)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

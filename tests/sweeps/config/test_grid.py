@@ -1,0 +1,191 @@
+"""Grid expansion, run ids, populations and chunks."""
+
+from __future__ import annotations
+
+import io
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nncore import ConfigError
+from sweeps.config.grid import POPULATION_KEY, cells, chunks, cost, expand, groups, run_id
+from sweeps.config.params import OPTIMIZER_PARAMS, STRUCTURAL, applies
+from sweeps.config.sampling import Sample
+from sweeps.config.spec import SweepSpec
+from sweeps.results.schema import DTYPES, PARAM_COLUMNS
+
+STOP = {"max_error_below": 0.1}
+
+
+def make(params: dict, seeds=3, max_epochs=100, stop=STOP, **kw) -> SweepSpec:
+    return SweepSpec("g", seeds=seeds, max_epochs=max_epochs, stop=stop, params=params, **kw)
+
+
+GRID = {"task": ["or", "xor"], "activation": ["sigmoid", "tanh"], "lr": [0.1, 0.5, 2.0]}
+
+
+def test_columns_dtypes_and_order():
+    df = expand(make(GRID))
+    assert list(df.columns) == ["run_id"] + PARAM_COLUMNS
+    assert {c: str(t) for c, t in df.dtypes.items()} == {c: str(DTYPES[c]) for c in df.columns}
+    assert isinstance(df.index, pd.RangeIndex) and len(df) == 2 * 2 * 3 * 3
+    # the first axis varies slowest, the seed fastest
+    expected = list(itertools.product(*GRID.values(), range(3)))
+    got = list(df[["task", "activation", "lr", "seed"]].itertuples(index=False, name=None))
+    assert got == expected
+
+
+def test_fixed_values_fill_every_row():
+    df = expand(make({"hidden": "16x16", "init_scale": 0.3, "lr": [1, 2]}, max_epochs=77))
+    assert set(df["hidden"]) == {"16x16"} and set(df["init_scale"]) == {0.3}
+    assert set(df["max_epochs"]) == {77} and set(df["task"]) == {"or"}
+
+
+def test_hyper_parameters_that_do_not_apply_are_nan_and_runs_kept_once():
+    spec = make({"optimizer": ["gd", "momentum", "adam"], "momentum": [0.5, 0.9], "lr": [0.1]})
+    df = expand(spec)
+    for opt, rows in df.groupby("optimizer"):
+        for name in OPTIMIZER_PARAMS:
+            assert rows[name].isna().all() != applies(name, str(opt)), (opt, name)
+    # gd and adam ignore momentum: its axis would only repeat them
+    assert df.groupby("optimizer").size().to_dict() == {"adam": 3, "gd": 3, "momentum": 6}
+    assert list(dict.fromkeys(df["optimizer"])) == ["gd", "momentum", "adam"]
+    assert list(df.loc[df.optimizer == "momentum", "momentum"]) == [0.5] * 3 + [0.9] * 3
+    assert df["run_id"].is_unique and spec.n_runs == len(df) == len(cells(spec)) * 3
+
+
+def test_grid_times_sampled_points_times_seeds():
+    sample = Sample.from_mapping({"n": 5, "lr": {"log_uniform": [0.01, 10]}})
+    spec = make({"activation": ["sigmoid", "tanh"]}, seeds=[4, 9], sample=sample)
+    df = expand(spec)
+    assert spec.axes == ("activation", "lr") and len(df) == 2 * 5 * 2 == spec.n_runs
+    lrs = sample.points["lr"]
+    for act_i, act in enumerate(["sigmoid", "tanh"]):
+        block = df.iloc[act_i * 10 : (act_i + 1) * 10]
+        assert set(block["activation"]) == {act}
+        assert list(block["lr"]) == [v for v in lrs for _ in range(2)]
+        assert list(block["seed"]) == [4, 9] * 5
+
+
+def test_sampled_floats_survive_a_csv_round_trip():
+    sample = Sample.from_mapping(
+        {"n": 50, "lr": {"log_uniform": [1e-3, 10]}, "init_scale": {"uniform": [0.1, 2]}}
+    )
+    df = expand(make({}, sample=sample))
+    back = pd.read_csv(io.StringIO(df.to_csv(index=False)), dtype={"hidden": "string"})
+    for col in ("lr", "init_scale", "momentum"):
+        np.testing.assert_array_equal(back[col].to_numpy(), df[col].to_numpy())
+
+
+def test_run_id_matches_every_expanded_row():
+    spec = make({**GRID, "optimizer": ["gd", "adam"]})
+    df = expand(spec)
+    for row in df.to_dict("records"):
+        assert run_id(row, spec.stop) == row["run_id"]
+        assert run_id({**row, "stop": dict(spec.stop)}) == row["run_id"]
+
+
+def test_run_id_is_independent_of_grid_position_and_spec():
+    a = expand(make(GRID))
+    b = expand(
+        SweepSpec(
+            "other",
+            seeds=[2, 0],
+            max_epochs=100,
+            stop=STOP,
+            params={"lr": [2.0, 0.5], "activation": "tanh", "task": ["xor", "or"]},
+        )
+    )
+    shared = a.merge(b, on=PARAM_COLUMNS, suffixes=("_a", "_b"))
+    assert len(shared) == 2 * 2 * 2
+    assert (shared["run_id_a"] == shared["run_id_b"]).all()
+
+
+def test_run_id_ignores_hyper_parameters_the_optimiser_does_not_use():
+    row = expand(make({"optimizer": "gd"})).iloc[0].to_dict()
+    assert run_id({**row, "momentum": 0.123}, STOP) == row["run_id"]
+    assert run_id({k: v for k, v in row.items() if k != "beta1"}, STOP) == row["run_id"]
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("seed", 1), ("max_epochs", 101), ("lr", 0.51), ("hidden", "7"), ("init", "uniform"),
+     ("batch_size", 2), ("stop", {"max_error_below": 0.2}), ("stop", {"loss_below": 0.1})],
+)  # fmt: skip
+def test_run_id_changes_with_each_part_of_the_config(key, value):
+    row = {**expand(make({"lr": 0.5})).iloc[0].to_dict(), "stop": STOP}
+    assert run_id({**row, key: value}) != run_id(row)
+
+
+def test_run_id_canonicalises_values():
+    row = {**expand(make({"lr": 1.0, "hidden": "6"})).iloc[0].to_dict(), "stop": STOP}
+    assert run_id({**row, "lr": 1, "hidden": 6, "seed": np.int64(row["seed"])}) == run_id(row)
+    assert run_id({**row, "stop": {"max_error_below": 0.1, "bits_40_20_40": False}}) == run_id(row)
+
+
+def test_run_id_needs_every_used_parameter():
+    row = expand(make({})).iloc[0].to_dict()
+    del row["init_scale"]
+    with pytest.raises(ConfigError, match="run_id: config has no value for 'init_scale'"):
+        run_id(row, STOP)
+
+
+def test_groups_share_structure_and_partition_the_frame():
+    spec = make({**GRID, "init_scale": [0.1, 1.0], "hidden": ["2", "4"]}, seeds=4)
+    df = expand(spec)
+    found = groups(df)
+    assert len(found) == 2 * 2 * 2  # task x activation x hidden; lr and init_scale vary inside
+    assert sorted(np.concatenate(found)) == list(range(len(df)))
+    for idx in found:
+        assert len(df.iloc[idx][list(POPULATION_KEY)].drop_duplicates()) == 1
+        assert list(idx) == sorted(idx)
+    firsts = [idx[0] for idx in found]
+    assert firsts == sorted(firsts)
+    assert set(STRUCTURAL) <= set(POPULATION_KEY) and "max_epochs" in POPULATION_KEY
+
+
+@pytest.mark.parametrize("size", [1, 7, 24, 25, 1000])
+def test_chunks_are_balanced_within_groups_and_cover_every_run_once(size):
+    df = expand(make({**GRID, "init_scale": [0.1, 1.0]}, seeds=4))  # groups of 24
+    plan = chunks(df, size)
+    rows = np.concatenate([c.rows for c in plan])
+    assert sorted(rows) == list(range(len(df)))
+    group_of = np.empty(len(df), int)
+    for g, idx in enumerate(groups(df)):
+        group_of[idx] = g
+    per_group = -(-24 // size)
+    assert len(plan) == 4 * per_group
+    for c in plan:
+        assert 0 < len(c) <= size and len(set(group_of[c.rows])) == 1
+        assert len(c) in (24 // per_group, -(-24 // per_group))
+    assert len({c.chunk_id for c in plan}) == len(plan)
+
+
+def test_chunk_ids_name_the_same_work_every_time():
+    spec = make(GRID, seeds=5)
+    a, b = chunks(expand(spec), 8), chunks(expand(spec), 8)
+    assert [c.chunk_id for c in a] == [c.chunk_id for c in b]
+    assert all((x.rows == y.rows).all() for x, y in zip(a, b, strict=True))
+    c = chunks(expand(make(GRID, seeds=6)), 8)  # other runs, other chunks
+    assert not {x.chunk_id for x in a} & {y.chunk_id for y in c}
+    with pytest.raises(ConfigError, match="chunk_size=0 must be an integer >= 1"):
+        chunks(expand(spec), 0)
+
+
+def test_chunk_rows_select_rows_with_iloc():
+    df = expand(make(GRID))
+    plan = chunks(df, 5)
+    assert list(df.iloc[plan[0].rows]["run_id"]) == list(df["run_id"].iloc[plan[0].rows[0] :][:5])
+    with pytest.raises(ValueError):
+        plan[0].rows[0] = 3  # read-only
+
+
+def test_cost_counts_work_populations_and_chunks():
+    spec = make({**GRID, "init_scale": [0.1, 1.0]}, seeds=4, max_epochs=250, chunk_size=10)
+    got = cost(spec)
+    assert got == {"runs": 96, "cells": 24, "network_epochs": 96 * 250, "populations": 4,
+                   "chunks": 4 * 3}  # fmt: skip
+    assert cost(expand(spec))["chunks"] == 4  # a frame alone: default chunk size 256
+    assert cost(expand(spec), chunk_size=10) == got

@@ -1,0 +1,235 @@
+"""The gallery: six bundled entries that run, report and write their pages.
+
+The smoke test runs a reduced version of every entry (3 seeds, 200 epochs, two
+levels per axis) once per session, then checks the pages against the runs they
+were written from.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nncore import ConfigError
+from sweeps.cli import main
+from sweeps.config.spec import bundled_specs, load_spec
+from sweeps.gallery import kit
+from sweeps.gallery.pages import (
+    ENTRIES,
+    complete,
+    entry_spec,
+    get_entry,
+    reduce,
+    run_entry,
+    write_page,
+)
+from sweeps.report.boundary import retrain, typical_runs
+from sweeps.report.write import write_report
+from sweeps.stats.survival import format_rate, summarize, wilson_interval
+
+NAMES = [
+    "seed-or-gate",
+    "xor-hidden-units",
+    "encoder-8-3-8",
+    "init-plateau",
+    "depth-saturation",
+    "two-spirals",
+]
+
+
+@pytest.fixture(scope="module")
+def reduced(tmp_path_factory):
+    """Every entry, reduced, run into its own directory; pages in one docs directory."""
+    root = tmp_path_factory.mktemp("gallery")
+    docs = root / "docs"
+    out = {}
+    for name in NAMES:
+        res = run_entry(name, root / name, jobs=1, reduced=True)
+        out[name] = (res, write_page(res, docs))
+    return root, docs, out
+
+
+def test_registry_matches_the_bundled_specs():
+    assert list(ENTRIES) == NAMES
+    for name in NAMES:
+        assert name in bundled_specs()
+        spec = load_spec(name)
+        assert spec.name == name
+        assert spec.description and "\n" not in spec.description
+        assert len(spec.description) <= 100
+
+
+def test_list_shows_the_entries_with_their_descriptions(capsys):
+    assert main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    for name in NAMES:
+        (line,) = [ln for ln in lines if ln.split()[0] == name]
+        assert load_spec(name).description in line
+
+
+def test_unknown_entry_is_one_line_with_a_suggestion(capsys):
+    with pytest.raises(ConfigError, match="did you mean 'two-spirals'"):
+        get_entry("two-spiral")
+    assert main(["gallery", "two-spiral", "--reduced"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "two-spirals" in err
+
+
+def test_reduce_keeps_the_ends_of_every_axis():
+    spec = load_spec("depth-saturation")
+    small = reduce(spec, seeds=2, max_epochs=50, keep=2)
+    assert small.seeds == spec.seeds[:2]
+    assert small.max_epochs == 50
+    assert small.stop == spec.stop and small.name == spec.name
+    for name, values in spec.params.items():
+        kept = small.params[name]
+        assert len(kept) == min(2, len(values))
+        assert kept[0] == values[0] and kept[-1] == values[-1]
+    three = reduce(spec, keep=3)
+    assert three.params["hidden"] == ("8", "8x8x8", "8x8x8x8x8")
+    assert reduce(spec, max_epochs=10**9).max_epochs == spec.max_epochs
+    with pytest.raises(ConfigError, match="seeds=0"):
+        reduce(spec, seeds=0)
+
+
+def test_every_entry_runs_reports_and_writes_its_page(reduced):
+    root, docs, out = reduced
+    for name in NAMES:
+        res, page = out[name]
+        assert len(res.runs) == entry_spec(name, reduced=True).n_runs
+        text = page.read_text()
+        assert text.startswith(f"# {ENTRIES[name].title}")
+        parts = [
+            "**Headline.**",
+            "## Published vs measured",
+            "| Published |",
+            "## Where they differ, and why",
+            f"nnsweep run {name}",
+            "## References",
+        ]
+        for part in parts:
+            assert part in text, (name, part)
+        images = re.findall(r"\]\(img/([^)]+)\)", text)
+        assert images, name
+        for image in images:
+            png = docs / "img" / image
+            assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+            assert png.stat().st_size > 5_000
+        assert "nan" not in re.sub(r"[A-Za-z]nan|nan[A-Za-z]", "", text), name
+        assert write_report(root / name).is_file()
+    index = (docs / "README.md").read_text()
+    for name in NAMES:
+        assert f"]({name}.md)" in index
+
+
+def test_a_page_quotes_the_rates_its_runs_give(reduced):
+    _, _, out = reduced
+    res, page = out["xor-hidden-units"]
+    runs = res.runs
+    narrow = runs[runs["hidden"] == "2"]
+    failed = int((narrow["status"] != "converged").sum())
+    lo, hi = wilson_interval(failed, len(narrow))
+    expected = (
+        f"{format_rate(failed / len(narrow))} (95% CI {format_rate(lo)}–{format_rate(hi)}; "
+        f"{failed} of {len(narrow)} runs)"
+    )
+    assert expected in page.read_text()
+
+
+def test_two_spirals_page_matches_its_runs(reduced):
+    _, _, out = reduced
+    res, page = out["two-spirals"]
+    text = page.read_text()
+    s = summarize(res.runs, ["hidden", "optimizer", "lr"], res.max_epochs)
+    for _, r in s.iterrows():
+        # every optimiser's better rate is one of its cells, quoted with its run count
+        assert f"of {int(r['runs'])} runs" in text
+    assert "two-spirals-boundaries.png" in text
+
+
+def test_complete_directories_are_not_run_again(reduced):
+    root, _, out = reduced
+    res, _ = out["init-plateau"]
+    spec = entry_spec("init-plateau", reduced=True)
+    assert complete(root / "init-plateau", spec)
+    assert not complete(root / "init-plateau", load_spec("init-plateau"))
+    again = run_entry("init-plateau", root / "init-plateau", jobs=1, reduced=True)
+    assert again.manifest["started"] == res.manifest["started"]
+
+
+def test_gallery_command_runs_and_writes(tmp_path, capsys):
+    out = tmp_path / "xor"
+    args = ["gallery", "xor-hidden-units", "--reduced", "-o", str(out), "-j", "1"]
+    assert main([*args, "--quiet"]) == 0
+    assert capsys.readouterr().out == ""
+    assert (out / "gallery" / "xor-hidden-units.md").is_file()
+    assert main(args) == 0  # complete: only the page is written again
+    assert "already holds every run" in capsys.readouterr().out
+
+
+def test_retrain_reproduces_the_recorded_runs(reduced):
+    _, _, out = reduced
+    res, _ = out["two-spirals"]
+    for _, row in res.runs.iloc[[0, -1]].iterrows():
+        _, record = retrain(row, res.manifest["stop"])
+        assert record.status == row["status"]
+        assert record.final_loss == pytest.approx(row["final_loss"], rel=1e-9)
+    row = res.runs.iloc[0].copy()
+    row["status"] = "converged" if row["status"] != "converged" else "censored"
+    with pytest.raises(ValueError, match="retrained to"):
+        retrain(row, res.manifest["stop"])
+
+
+def test_typical_runs_picks_the_median_success_and_failure():
+    rows = []
+    for seed, (status, epochs, loss) in enumerate(
+        [("converged", 100, 0.01), ("converged", 300, 0.01), ("converged", 200, 0.01),
+         ("censored", None, 0.05), ("censored", None, 0.04), ("censored", None, 0.06)]
+    ):  # fmt: skip
+        rows.append(dict(hidden="8", optimizer="adam", lr=0.01, seed=seed, status=status,
+                         epochs_to_threshold=epochs, final_loss=loss))  # fmt: skip
+    rows += [
+        dict(hidden="8", optimizer="gd", lr=lr, seed=10 + i, status="censored",
+             epochs_to_threshold=None, final_loss=loss)
+        for i, (lr, loss) in enumerate([(0.1, 0.2), (0.1, 0.3), (3.0, 0.1), (3.0, 0.12)])
+    ]  # fmt: skip
+    runs = pd.DataFrame(rows).astype({"epochs_to_threshold": "Int64"})
+    picks = typical_runs(runs)
+    assert picks["success"]["seed"] == 2  # 200 epochs: the median of 100, 200, 300
+    assert picks["near miss"]["seed"] == 3  # final loss 0.05: the median of the failures
+    assert picks["baseline failure"]["lr"] == 3.0  # gd's failures come closest at lr 3
+    assert picks["baseline failure"]["seed"] == 12  # the lower middle of 0.1 and 0.12
+    assert typical_runs(runs[runs["status"] == "converged"]).keys() == {"success"}
+
+
+def test_numbers_in_words():
+    row = pd.Series(
+        dict(runs=20, converged=18, success_rate=0.9, success_lo=0.7, success_hi=0.97,
+             km_median=1468.0, km_median_lo=997.0, km_median_hi=np.nan)
+    )  # fmt: skip
+    assert kit.rate(row) == "90% (95% CI 70%–97%; 18 of 20 runs)"
+    assert kit.failure(row) == "10% (95% CI 3%–30%; 2 of 20 runs)"
+    assert kit.median(row, 4000) == "1,468 epochs (95% CI 997–> 4,000)"
+    assert kit.median(pd.Series({**row, "km_median": np.nan}), 4000).startswith("> 4,000")
+    assert kit.ratio(1490, 263) == "5.7×" and kit.ratio(1490, np.nan) == "n/a"
+    assert kit.big(1.49e9) == "1.5 billion" and kit.big(999) == "999"
+    assert kit.trend(100, 50) == "falls" and kit.trend(100, 105) == "stays level"
+    assert kit.trend(np.nan, 5) == "cannot be compared"
+
+
+def test_best_ranks_success_then_time_then_loss():
+    table = pd.DataFrame(
+        dict(arm=["a"] * 4 + ["b"] * 2, lr=[1, 2, 3, 4, 1, 2],
+             success_rate=[0.5, 1.0, 1.0, 0.9, 0.0, 0.0], rmst=[10, 30, 20, 5, 99, 99],
+             median_final_loss=[0.1, 0.1, 0.1, 0.1, 0.2, 0.1])
+    )  # fmt: skip
+    top = kit.best(table, "lr", ["arm"]).set_index("arm")
+    assert top.loc["a", "lr"] == 3 and top.loc["b", "lr"] == 2
+
+
+def test_markdown_tables_escape_pipes():
+    text = kit.md_table(pd.DataFrame({"a": ["x|y"], "b": [1]}))
+    assert text.splitlines() == ["| a | b |", "|---|---|", "| x\\|y | 1 |"]
