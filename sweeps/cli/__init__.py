@@ -2,7 +2,8 @@
 
 One module per group of subcommands, each with a ``register(sub)`` that adds its
 parsers. Exit codes: 0 success, 1 a check found a regression, 2 bad input (one line
-on stderr, no traceback).
+on stderr, no traceback). The top layer: it may import every package below it, and
+nothing imports it.
 """
 
 from __future__ import annotations

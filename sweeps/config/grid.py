@@ -20,9 +20,8 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from nncore.rules import ConfigError
-from sweeps.results.schema import DTYPES, PARAM_COLUMNS
 
-from .params import OPTIMIZER_PARAMS, PARAMS, STRUCTURAL, applies
+from .params import OPTIMIZER_PARAMS, PARAM_COLUMNS, PARAM_DTYPES, PARAMS, STRUCTURAL, applies
 
 if TYPE_CHECKING:
     from .spec import SweepSpec
@@ -87,7 +86,7 @@ def expand(spec: SweepSpec) -> pd.DataFrame:
     keys = [_config_text(row, spec.stop) for row in base.to_dict("records")]
     ids = [_hash(f"{k}|seed={s}") for k in keys for s in spec.seeds]
     frame.insert(0, "run_id", ids)
-    return frame.astype({c: DTYPES[c] for c in frame.columns})
+    return frame.astype({"run_id": "string", **PARAM_DTYPES})
 
 
 def run_id(config: Mapping[str, Any], stop: Mapping[str, Any] | None = None) -> str:

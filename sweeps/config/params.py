@@ -117,3 +117,14 @@ def applies(name: str, optimizer: str) -> bool:
     if name not in OPTIMIZER_PARAMS:
         return True
     return name in OPTIMIZERS[optimizer].defaults
+
+
+# The columns a run's configuration fills in runs.csv, and their dtypes: the grid makes
+# them and the results schema stores them, so they are written here, below both.
+PARAM_COLUMNS = [*PARAMS, "max_epochs", "seed"]
+PARAM_DTYPES = {
+    **{p.name: ("string" if p.kind is str else "float64") for p in PARAMS.values()},
+    "batch_size": "int64",
+    "max_epochs": "int64",
+    "seed": "int64",
+}

@@ -12,13 +12,12 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sweeps.config.params import PARAMS
+from sweeps.config.params import PARAM_COLUMNS, PARAM_DTYPES
 
 if TYPE_CHECKING:
     import pandas as pd
 
 ID_COLUMNS = ["run_id"]
-PARAM_COLUMNS = list(PARAMS) + ["max_epochs", "seed"]
 METRIC_COLUMNS = [
     "status",  # converged | censored | diverged
     "epochs_to_threshold",  # updates needed to meet every stop criterion; empty if not met
@@ -38,10 +37,7 @@ DIAGNOSTIC_COLUMNS = ["run_id", "epoch", "layer", "metric", "value"]
 STATUSES = ("converged", "censored", "diverged")
 
 DTYPES = {
-    **{p.name: ("string" if p.kind is str else "float64") for p in PARAMS.values()},
-    "batch_size": "int64",
-    "max_epochs": "int64",
-    "seed": "int64",
+    **PARAM_DTYPES,
     "run_id": "string",
     "status": "string",
     "epochs_to_threshold": "Int64",

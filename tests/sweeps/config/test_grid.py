@@ -11,10 +11,10 @@ import pytest
 
 from nncore import ConfigError
 from sweeps.config.grid import POPULATION_KEY, cells, chunks, cost, expand, groups, run_id
-from sweeps.config.params import OPTIMIZER_PARAMS, STRUCTURAL, applies
+from sweeps.config.params import OPTIMIZER_PARAMS, PARAM_COLUMNS, STRUCTURAL, applies
 from sweeps.config.sampling import Sample
 from sweeps.config.spec import SweepSpec
-from sweeps.results.schema import DTYPES, PARAM_COLUMNS
+from sweeps.results.schema import DTYPES
 
 STOP = {"max_error_below": 0.1}
 
