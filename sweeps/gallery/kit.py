@@ -24,6 +24,13 @@ from sweeps.report.style import compact, epoch_ticks
 from sweeps.stats.levels import level_label, levels
 from sweeps.stats.survival import format_epochs, format_rate, summarize, wilson_interval
 
+__all__ = [
+    "COLOURS", "DPI", "OPT_NAMES", "Page", "best", "big", "budget_note", "cells",
+    "constant_output_loss", "epoch_floor", "failure", "figure", "legend", "md_table", "median",
+    "median_of", "median_panel", "median_short", "num", "positions", "rate", "rate_panel",
+    "rate_short", "ratio", "row_of", "save", "trend",
+]  # fmt: skip
+
 DPI = 100
 COLOURS = ["#0173b2", "#de8f05", "#029e73", "#d55e00", "#cc78bc", "#ca9161", "#56b4e9"]
 
