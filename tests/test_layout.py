@@ -1,13 +1,17 @@
-"""The layout holds: no import circle, imports point down the layers, modules stay small.
+"""The layout of the code: no import circles, arrows pointing down, short modules.
 
-Every import of every module of nncore/ and sweeps/ counts — at the top, inside a
-function, under ``if TYPE_CHECKING:`` — because a circle hidden in a function is still a
-circle a reader must untangle. The layer order is the data's own order: a spec is read
-(config), its results have a schema and a directory (results), statistics are pure
-functions of tables (stats), execution trains chunks and writes them through the store
-and computes their plateau columns (execute), then reports, the regression gate,
-benchmarks, the gallery, the demo and the CLI on top. A module may import from its own
-layer and from the layers below it, never above.
+Every ``.py`` under nncore/ and sweeps/ is parsed with ``ast``; every import counts
+(top level, inside functions, under ``if TYPE_CHECKING:``), relative ones resolved.
+An import of a name re-exported by a package's ``__init__`` (``from .x import name``)
+counts as an import of the module it comes from.
+
+The layers, lowest first: nncore < sweeps.config < sweeps.results < sweeps.stats <
+sweeps.execute < sweeps.report < sweeps.regress < sweeps.bench < sweeps.gallery <
+sweeps.demo < sweeps.cli. A module imports from its own layer or lower ones only.
+results sits above config because runs.csv's columns start with the grid's parameter
+columns (:mod:`sweeps.config.columns`); execute sits above stats because each chunk
+computes its plateau columns (:mod:`sweeps.stats.plateau`). The facade
+``sweeps/__init__.py`` names anything (lazily) and nothing imports it.
 """
 
 from __future__ import annotations
@@ -15,198 +19,250 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("nncore", "sweeps")
 LAYERS = (
-    "nncore",
-    "sweeps.config",
-    "sweeps.results",
-    "sweeps.stats",
-    "sweeps.execute",
-    "sweeps.report",
-    "sweeps.regress",
-    "sweeps.bench",
-    "sweeps.gallery",
-    "sweeps.demo",
+    "nncore", "sweeps.config", "sweeps.results", "sweeps.stats", "sweeps.execute",
+    "sweeps.report", "sweeps.regress", "sweeps.bench", "sweeps.gallery", "sweeps.demo",
     "sweeps.cli",
-)
-FACADE = "sweeps"  # the package root names the public API lazily; nothing imports it
+)  # fmt: skip
+FACADE = "sweeps"
 MAX_LINES = 350
-MAX_TOP_MODULES = 8
+MAX_TOP_LEVEL = 8
 
 
-def module_name(path: Path) -> str:
-    parts = list(path.relative_to(ROOT).with_suffix("").parts)
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+def modules(root: Path = ROOT) -> dict[str, Path]:
+    """``{dotted module name: path}`` of every .py under the packages (a package is its
+    ``__init__``)."""
+    out = {}
+    for pkg in PACKAGES:
+        for path in sorted((root / pkg).rglob("*.py")):
+            parts = list(path.relative_to(root).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            out[".".join(parts)] = path
+    return out
 
 
-def modules() -> dict[str, Path]:
-    return {module_name(p): p for pkg in PACKAGES for p in sorted((ROOT / pkg).rglob("*.py"))}
+def _absolute(module: str, is_pkg: bool, node: ast.ImportFrom) -> str:
+    if node.level == 0:
+        return node.module or ""
+    base = module.split(".") if is_pkg else module.split(".")[:-1]
+    base = base[: len(base) - (node.level - 1)]
+    return ".".join(base + ([node.module] if node.module else []))
 
 
-def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
-    """Every project module that ``name`` imports, wherever the import statement stands."""
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Import):
-            found.update(a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                up = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join(up + ([node.module] if node.module else []))
-            subs = {f"{base}.{a.name}" for a in node.names} & known  # submodules by name
-            found.update(subs)
-            if len(subs) < len(node.names):  # a name defined in the module itself
-                found.add(base)
-    return {m for m in found if m in known and m != name}
+def imports(files: dict[str, Path]) -> dict[str, set[tuple[str, str]]]:
+    """``{module: {(imported module, name)}}``: ``name`` is the imported name, or ``""``."""
+    known = set(files)
+    raw: dict[str, set[tuple[str, str]]] = {m: set() for m in files}
+    for m, path in files.items():
+        is_pkg = path.name == "__init__.py"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                raw[m] |= {(a.name, "") for a in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                src = _absolute(m, is_pkg, node)
+                for a in node.names:
+                    sub = f"{src}.{a.name}"
+                    raw[m].add((sub, "") if sub in known else (src, a.name))
+    return {m: {(t, n) for t, n in targets if _owner(t, known)} for m, targets in raw.items()}
 
 
-def graph() -> dict[str, set[str]]:
-    mods = modules()
-    return {name: imports_of(name, path, set(mods)) for name, path in mods.items()}
+def _owner(name: str, known: set[str]) -> str | None:
+    while name and name not in known:
+        name = name.rpartition(".")[0]
+    return name or None
 
 
-def layer(name: str) -> int:
-    for i, prefix in reversed(list(enumerate(LAYERS))):
-        if name == prefix or name.startswith(prefix + "."):
-            return i
-    raise AssertionError(f"{name} belongs to no layer of {LAYERS}")
+def graph(files: dict[str, Path]) -> dict[str, set[str]]:
+    """Module -> the modules it imports (a re-exported name -> the module it comes from)."""
+    known = set(files)
+    found = imports(files)
+    reexport = {}
+    for pkg, targets in found.items():
+        if files[pkg].name == "__init__.py":
+            for target, name in targets:
+                if name and _owner(target, known) != pkg:
+                    reexport[(pkg, name)] = _owner(target, known)
+    edges: dict[str, set[str]] = {m: set() for m in files}
+    for m, targets in found.items():
+        for target, name in targets:
+            owner = reexport.get((target, name)) or _owner(target, known)
+            if owner and owner != m:
+                edges[m].add(owner)
+    return edges
 
 
 def circles(edges: dict[str, set[str]]) -> list[list[str]]:
-    """The strongly connected components with more than one module (Tarjan)."""
+    """The strongly connected components of more than one module (Tarjan), each sorted."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[str]] = []
+    on: set[str] = set()
+    out: list[list[str]] = []
 
     def visit(v: str) -> None:
         index[v] = low[v] = len(index)
         stack.append(v)
-        on_stack.add(v)
+        on.add(v)
         for w in sorted(edges.get(v, ())):
             if w not in index:
                 visit(w)
                 low[v] = min(low[v], low[w])
-            elif w in on_stack:
+            elif w in on:
                 low[v] = min(low[v], index[w])
         if low[v] == index[v]:
             comp = []
             while True:
                 w = stack.pop()
-                on_stack.discard(w)
+                on.discard(w)
                 comp.append(w)
                 if w == v:
                     break
             if len(comp) > 1:
-                found.append(sorted(comp))
+                out.append(sorted(comp))
 
     for v in sorted(edges):
         if v not in index:
             visit(v)
-    return found
+    return sorted(out)
+
+
+def layer(module: str) -> int | None:
+    """The position of ``module``'s layer in :data:`LAYERS` (None: the facade, or none)."""
+    best = None
+    for i, name in enumerate(LAYERS):
+        if module == name or module.startswith(name + "."):
+            best = i
+    return best
 
 
 def upward(edges: dict[str, set[str]]) -> list[str]:
-    """Imports that point up the layer order, or into the facade, as readable lines."""
+    """Imports that point up the layer order, or at the facade, as ``"a -> b"`` lines."""
     bad = []
-    for src, targets in sorted(edges.items()):
-        for dst in sorted(targets):
-            if src == FACADE:
-                continue
-            if dst == FACADE:
-                bad.append(f"{src} imports the facade {FACADE}")
-            elif layer(dst) > layer(src):
-                bad.append(f"{src} ({LAYERS[layer(src)]}) imports {dst} ({LAYERS[layer(dst)]})")
+    for m in sorted(edges):
+        for t in sorted(edges[m]):
+            if t == FACADE and m != FACADE:
+                bad.append(f"{m} -> {t} (the facade is for users; import the module itself)")
+            elif m != FACADE and layer(t) is not None and layer(m) is not None:
+                if layer(t) > layer(m):
+                    bad.append(f"{m} -> {t} ({LAYERS[layer(m)]} is below {LAYERS[layer(t)]})")
+            elif m != FACADE and t.startswith("sweeps.") and layer(t) is None:
+                bad.append(f"{m} -> {t} (a module outside every layer)")
     return bad
 
 
-def private_crossings(edges: dict[str, set[str]]) -> list[str]:
-    """Underscore modules imported from outside the package that holds them."""
+def _package(module: str, files: dict[str, Path]) -> str:
+    return module if files[module].name == "__init__.py" else module.rpartition(".")[0]
+
+
+def private_crossings(files: dict[str, Path]) -> list[str]:
+    """Imports of an underscore module or name from outside the package that owns it."""
+    known = set(files)
     bad = []
-    for src, targets in sorted(edges.items()):
-        for dst in sorted(targets):
-            leaf = dst.rpartition(".")[2]
-            owner = dst.rpartition(".")[0]
-            if leaf.startswith("_") and not leaf.startswith("__"):
-                if not (src == owner or src.startswith(owner + ".")):
-                    bad.append(f"{src} imports the private module {dst}")
+    for m, targets in sorted(imports(files).items()):
+        here = _package(m, files)
+        for target, name in sorted(targets):
+            owner = _owner(target, known)
+            there = _package(owner, files)
+            hidden = [p for p in owner.split(".") if p.startswith("_") and p != "__init__"]
+            if name.startswith("_"):
+                hidden.append(name)
+            inside = here == there or here.startswith(there + ".")
+            if hidden and not inside:
+                bad.append(f"{m} imports {target}{'.' + name if name else ''}")
     return bad
 
 
-def test_no_import_circle():
-    assert circles(graph()) == []
+# -- the checker can fail --------------------------------------------------------------------
+
+
+def test_the_checker_finds_a_circle_and_an_upward_import():
+    edges = {
+        "sweeps.config.a": {"sweeps.report.b"},  # upward
+        "sweeps.report.b": {"sweeps.report.c"},
+        "sweeps.report.c": {"sweeps.report.b"},  # circle b <-> c
+        "sweeps.cli.d": {"sweeps"},  # the facade
+        "sweeps": {"sweeps.cli.d"},
+        "nncore.e": {"sweeps.config.a"},  # nncore imports nothing of sweeps
+    }
+    assert circles(edges) == [["sweeps", "sweeps.cli.d"], ["sweeps.report.b", "sweeps.report.c"]]
+    assert [line.split(" (")[0] for line in upward(edges)] == [
+        "nncore.e -> sweeps.config.a",
+        "sweeps.cli.d -> sweeps",
+        "sweeps.config.a -> sweeps.report.b",
+    ]
+    assert circles({"a": {"b"}, "b": set()}) == [] and upward({"sweeps.cli.x": {"nncore"}}) == []
+
+
+def test_the_checker_reads_every_kind_of_import(tmp_path):
+    pkg = tmp_path / "sweeps"
+    (pkg / "config").mkdir(parents=True)
+    (pkg / "report").mkdir()
+    (tmp_path / "nncore").mkdir()
+    (tmp_path / "nncore" / "__init__.py").write_text("from ._x import y\n")
+    (tmp_path / "nncore" / "_x.py").write_text("y = 1\n")
+    (pkg / "__init__.py").write_text("")
+    (pkg / "config" / "__init__.py").write_text("")
+    (pkg / "report" / "__init__.py").write_text("")
+    (pkg / "report" / "w.py").write_text("from nncore._x import y\n")
+    (pkg / "config" / "a.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..report import w\n"
+        "def f():\n    from . import b\n"
+    )
+    (pkg / "config" / "b.py").write_text("import sweeps.config.a\nfrom nncore import y\n")
+    files = modules(tmp_path)
+    edges = graph(files)
+    assert edges["sweeps.config.a"] == {"sweeps.report.w", "sweeps.config.b"}
+    assert edges["sweeps.config.b"] == {"sweeps.config.a", "nncore._x"}  # via the re-export
+    assert circles(edges) == [["sweeps.config.a", "sweeps.config.b"]]
+    assert upward(edges)[0].startswith("sweeps.config.a -> sweeps.report.w")
+    assert private_crossings(files) == ["sweeps.report.w imports nncore._x.y"]
+
+
+# -- the code --------------------------------------------------------------------------------
+
+
+def _circles_in(package: str) -> list[list[str]]:
+    return [c for c in circles(graph(modules())) if any(m.split(".")[0] == package for m in c)]
+
+
+def test_no_import_circles_in_sweeps():
+    found = _circles_in("sweeps")
+    assert not found, "import circles: " + "; ".join(" <-> ".join(c) for c in found)
+
+
+def test_no_import_circles_in_nncore():
+    found = _circles_in("nncore")
+    assert not found, "import circles: " + "; ".join(" <-> ".join(c) for c in found)
 
 
 def test_imports_point_down_the_layers():
-    assert upward(graph()) == []
+    bad = upward(graph(modules()))
+    assert not bad, "imports against the layer order:\n" + "\n".join(bad)
 
 
-def test_private_modules_stay_in_their_package():
-    assert private_crossings(graph()) == []
+def test_every_module_is_in_a_layer():
+    files = modules()
+    outside = [m for m in files if m != FACADE and layer(m) is None]
+    assert not outside, f"modules in no layer of {LAYERS}: {outside}"
 
 
-def test_nncore_imports_nothing_from_sweeps():
-    edges = graph()
-    assert not [(s, d) for s, t in edges.items() if s.startswith("nncore") for d in t
-                if d.startswith("sweeps")]
+def test_no_module_is_longer_than_the_limit():
+    long = {
+        m: n
+        for m, p in modules().items()
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert not long, f"modules over {MAX_LINES} lines: {long}"
 
 
-def test_no_module_is_too_long():
-    long = {n: len(p.read_text().splitlines()) for n, p in modules().items()}
-    assert {n: k for n, k in long.items() if k > MAX_LINES} == {}
+def test_the_sweeps_top_level_is_short():
+    top = sorted(p.name for p in (ROOT / "sweeps").glob("*.py") if p.name != "__init__.py")
+    assert len(top) <= MAX_TOP_LEVEL, f"{len(top)} modules at sweeps/ top level: {top}"
 
 
-def test_sweeps_top_level_is_small():
-    top = [p.name for p in (ROOT / "sweeps").glob("*.py") if p.name != "__init__.py"]
-    assert len(top) <= MAX_TOP_MODULES, top
-
-
-def test_every_subpackage_says_what_lives_there():
-    for init in (ROOT / "sweeps").glob("*/__init__.py"):
-        doc = ast.get_docstring(ast.parse(init.read_text()))
-        what = f"{init.parent.name}/__init__.py: a docstring saying what it may import"
-        assert doc and "import" in doc.lower(), what
-
-
-# The checkers themselves, on graphs made to fail: a test that cannot fail proves nothing.
-
-
-def test_circles_finds_a_circle_hidden_in_a_longer_chain():
-    edges = {"a": {"b"}, "b": {"c"}, "c": {"a", "d"}, "d": set()}
-    assert circles(edges) == [["a", "b", "c"]]
-
-
-def test_upward_names_an_import_that_points_up():
-    edges = {"sweeps.config.spec": {"sweeps.report.write"}, "sweeps.report.write": set()}
-    assert upward(edges) == [
-        "sweeps.config.spec (sweeps.config) imports sweeps.report.write (sweeps.report)"
-    ]
-
-
-def test_private_crossings_allows_the_package_and_refuses_others():
-    edges = {"nncore.train": {"nncore._dense"}, "sweeps.bench.trainer": {"nncore._dense"}}
-    assert private_crossings(edges) == [
-        "sweeps.bench.trainer imports the private module nncore._dense"
-    ]
-
-
-def test_imports_inside_functions_and_type_checking_count(tmp_path):
-    src = tmp_path / "m.py"
-    src.write_text(
-        "from typing import TYPE_CHECKING\n"
-        "if TYPE_CHECKING:\n    from .b import X\n"
-        "def f():\n    from . import c\n"
-    )
-    found = imports_of("p.m", src, {"p.b", "p.c", "p.m"})
-    assert found == {"p.b", "p.c"}
-
-
-@pytest.mark.parametrize("name", ["sweeps.cli._run", "sweeps.config.spec", "nncore.train"])
-def test_every_module_has_a_layer(name):
-    assert LAYERS[layer(name)] in name
+def test_no_private_module_or_name_crosses_a_package_boundary():
+    bad = private_crossings(modules())
+    assert not bad, "private names used outside their package:\n" + "\n".join(bad)

@@ -106,13 +106,3 @@ STRUCTURAL = (
     "task", "inputs", "hidden", "activation", "output_activation", "loss", "optimizer",
     "batch_size",
 )  # fmt: skip
-
-# The columns a run's configuration fills in runs.csv, and their dtypes: the grid makes
-# them and the results schema stores them, so they are written here, below both.
-PARAM_COLUMNS = [*PARAMS, "max_epochs", "seed"]
-PARAM_DTYPES = {
-    **{p.name: ("string" if p.kind is str else "float64") for p in PARAMS.values()},
-    "batch_size": "int64",
-    "max_epochs": "int64",
-    "seed": "int64",
-}

@@ -25,7 +25,8 @@ from nncore import ConfigError
 from nncore.rules import check_choice
 from sweeps.config.grid import Chunk, expand
 from sweeps.config.grid import chunks as make_chunks
-from sweeps.config.spec import SweepSpec, load_spec
+from sweeps.config.load import load_spec
+from sweeps.config.spec import SweepSpec
 from sweeps.results.chunkfiles import Columns
 from sweeps.results.store import Store
 
@@ -33,6 +34,8 @@ from . import workers
 from .chunk import run_chunk
 from .cluster import BACKENDS, check_scheduler, dask_client
 from .schedule import LongestFirst
+
+__all__ = ["DEFAULT_ROOT", "Progress", "run"]
 
 DEFAULT_ROOT = Path("results")
 

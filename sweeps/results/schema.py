@@ -12,10 +12,16 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sweeps.config.params import PARAM_COLUMNS, PARAM_DTYPES
+from sweeps.config.columns import DTYPES as CONFIG_DTYPES
+from sweeps.config.columns import PARAM_COLUMNS
 
 if TYPE_CHECKING:
     import pandas as pd
+
+__all__ = [
+    "COLUMNS", "CURVE_COLUMNS", "DIAGNOSTIC_COLUMNS", "DTYPES", "ID_COLUMNS", "METRIC_COLUMNS",
+    "STATUSES", "frame", "read_runs", "write_csv_atomic",
+]  # fmt: skip
 
 ID_COLUMNS = ["run_id"]
 METRIC_COLUMNS = [
@@ -37,8 +43,7 @@ DIAGNOSTIC_COLUMNS = ["run_id", "epoch", "layer", "metric", "value"]
 STATUSES = ("converged", "censored", "diverged")
 
 DTYPES = {
-    **PARAM_DTYPES,
-    "run_id": "string",
+    **CONFIG_DTYPES,
     "status": "string",
     "epochs_to_threshold": "Int64",
     "epochs_run": "int64",

@@ -29,6 +29,8 @@ from nncore import ConfigError
 from .chunkfiles import Columns, write_atomic, write_chunk
 from .schema import COLUMNS, DIAGNOSTIC_COLUMNS, frame, read_runs
 
+__all__ = ["CHUNK_DIR", "DIAGNOSTICS", "OUTPUTS", "Store"]
+
 CHUNK_DIR = "chunks"
 OUTPUTS = (
     "runs.csv", "curves.csv.gz", "manifest.json", "spec.toml", "summary.csv",
