@@ -225,12 +225,23 @@ def member_hyper(
         )
     out = {}
     for k in names:
-        values = np.asarray(hyper.get(k, RULES[k].default_for(optimizer)), np.float64)
-        if values.ndim > 1 or values.size not in (1, n):
-            raise ConfigError(f"{k} has {values.size} values for a population of {n}")
-        out[k] = np.broadcast_to(values.reshape(-1) if values.ndim else values, (n,))
-        for value in out[k]:
-            check(k, float(value))
-    for i in range(n):
-        check_hyper(optimizer, {k: float(v[i]) for k, v in out.items()})
+        items = _items(hyper.get(k, RULES[k].default_for(optimizer)), k, n)
+        if len(items) not in (1, n):
+            raise ConfigError(f"{k} has {len(items)} values for a population of {n}")
+        for value in items:  # as given, so the message shows the value as a spec does
+            check(k, value)
+        out[k] = np.broadcast_to(np.asarray(items, dtype=np.float64), (n,))
+    if optimizer == "rprop":  # the one rule that joins two values: first offending member
+        bad = np.flatnonzero(out["delta_min"] > out["delta_max"])
+        if len(bad):
+            check_hyper(optimizer, {k: out[k][bad[0]].item() for k in out})
     return out
+
+
+def _items(value: Any, name: str, n: int) -> list[Any]:
+    """One value or a 1-d sequence of values, as a list of Python scalars."""
+    if isinstance(value, np.ndarray):
+        if value.ndim > 1:
+            raise ConfigError(f"{name} has {value.size} values for a population of {n}")
+        return value.reshape(-1).tolist()
+    return list(value) if isinstance(value, (list, tuple)) else [value]
