@@ -53,7 +53,7 @@ def match_runs(base: pd.DataFrame, now: pd.DataFrame, axes: list[str]) -> Match:
     b, n = _keyed(base, key), _keyed(now, key)
     if len(b) != len(base) or len(n) != len(now) or set(b.index) != set(n.index):
         return Match("runs")
-    joined = b.join(n, lsuffix="_b", rsuffix="_n", how="inner").reset_index()
+    joined = b.add_suffix("_b").join(n.add_suffix("_n"), how="inner").reset_index()
     renamed = int((joined["run_id_b"] != joined["run_id_n"]).sum())
     joined["run_id"] = joined["run_id_b"]
     return _compare(joined, axes, "params", renamed, {a: a for a in axes})
