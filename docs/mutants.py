@@ -24,7 +24,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 import tomllib
@@ -132,20 +132,28 @@ def main(argv: list[str] | None = None) -> int:
         if unknown:
             sys.exit(f"--only {sorted(unknown)[0]!r}: no such mutant; see docs/mutants.toml")
         mutants = [m for m in mutants if m["id"] in args.only]
+    rows = []
     with ThreadPoolExecutor(max(1, args.jobs)) as pool:
-        rows = list(pool.map(lambda m: try_mutant(m, not args.no_tests), mutants))
-    print(table(rows))
+        futures = [pool.submit(try_mutant, m, not args.no_tests) for m in mutants]
+        for done in as_completed(futures):  # a line as each finishes: the run is long
+            rows.append(done.result())
+            print(_row(rows[-1], max(len(m["id"]) for m in mutants)), flush=True)
+    order = [m["id"] for m in mutants]
+    print(table(sorted(rows, key=lambda r: order.index(r["id"]))))
     return 0
 
 
+YN = {True: "y", False: "n", None: "-"}
+
+
+def _row(r: dict, width: int) -> str:
+    return f"{r['id']:<{width}}  {YN[r['tests']]:>5}  {YN[r['exact']]:>10}  {YN[r['stat']]:>16}"
+
+
 def table(rows: list[dict]) -> str:
-    yn = {True: "y", False: "n", None: "-"}
     width = max(len(r["id"]) for r in rows)
     lines = [f"{'mutant':<{width}}  tests  exact gate  statistical gate"]
-    for r in rows:
-        lines.append(
-            f"{r['id']:<{width}}  {yn[r['tests']]:>5}  {yn[r['exact']]:>10}  {yn[r['stat']]:>16}"
-        )
+    lines += [_row(r, width) for r in rows]
     n = len(rows)
     count = {k: sum(bool(r[k]) for r in rows) for k in ("tests", "exact", "stat")}
     caught_any = sum(bool(r["tests"] or r["exact"]) for r in rows)
