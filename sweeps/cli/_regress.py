@@ -50,7 +50,20 @@ def _check(args: argparse.Namespace) -> int:
     print("\n".join(result.notes) + "\n")
     print(format_check(result))
     print(f"report: {csv} and {doc}")
-    return EXIT_REGRESSION if result.failed else EXIT_OK
+    if not args.exact:
+        return EXIT_REGRESSION if result.failed else EXIT_OK
+    from sweeps.regress.exact import exact_failures
+
+    failures = exact_failures(result.match)
+    for line in failures:
+        print(f"exact: {line}")
+    verdict = "FAIL" if failures else "PASS"
+    print(
+        f"exact {verdict}: {result.match.differing if failures else 0:,} runs differ"
+        if result.match.paired
+        else f"exact {verdict}: the runs do not pair up"
+    )
+    return EXIT_REGRESSION if failures or result.failed else EXIT_OK
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -105,6 +118,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=float,
         default=0.10,
         help="largest allowed fall of a success rate, absolute (default 0.10)",
+    )
+    ck.add_argument(
+        "--exact",
+        action="store_true",
+        help="also exit 1 when any run differs from the baseline at all, to the bit "
+        "(for deterministic code checked against its own baseline)",
     )
     ck.add_argument(
         "-o",

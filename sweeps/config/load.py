@@ -24,7 +24,7 @@ __all__ = ["bundled_descriptions", "bundled_specs", "load_spec"]
 
 def bundled_specs() -> dict[str, Path]:
     """The specs shipped with nnsweep: ``{name: path}``, sorted by name."""
-    return {p.stem: p for p in sorted(SPECS_DIR.glob("*.toml"))}
+    return {p.stem: p for p in sorted(SPECS_DIR.glob("*.toml"), key=lambda p: p.stem)}
 
 
 def bundled_descriptions() -> dict[str, str]:

@@ -37,6 +37,7 @@ from sweeps.stats.levels import cell_label
 from sweeps.stats.survival import format_epochs, groups, kaplan_meier, time_to_event
 
 from .baseline import METRICS, Baseline, check_comparable
+from .exact import Match, match_runs, notes, same_values
 
 __all__ = [
     "CELL_COLUMNS", "CheckResult", "P_COLUMNS", "Thresholds", "check", "compare_cells", "holm",
@@ -79,6 +80,7 @@ class CheckResult:
     same_runs: bool  # the same run ids (and so the same seeds) as the baseline
     differing: int  # runs whose results differ, when the run ids are the same
     notes: tuple[str, ...] = field(default=())
+    match: Match | None = None  # the run-by-run comparison (for --exact)
 
     @property
     def failed(self) -> bool:
@@ -97,10 +99,13 @@ def check(
     check_comparable(baseline, current.manifest.get("spec", {}), current.manifest.get("spec_hash"))
     axes, max_epochs = baseline.axes, baseline.max_epochs
     table = compare_cells(baseline.runs, current.runs, axes, max_epochs, thresholds)
-    same, differing = run_differences(baseline.runs, current.runs)
-    notes = _notes(same, differing, baseline.runs, current.runs)
+    match = match_runs(baseline.runs, current.runs, axes)
+    same, differing = match.how == "ids", match.differing
     n_base, n_now = len(baseline.runs), len(current.runs)
-    return CheckResult(table, axes, max_epochs, thresholds, n_base, n_now, same, differing, notes)
+    return CheckResult(
+        table, axes, max_epochs, thresholds, n_base, n_now, same, differing,
+        notes(match, baseline.runs, current.runs), match,
+    )  # fmt: skip
 
 
 def run_differences(base: pd.DataFrame, now: pd.DataFrame) -> tuple[bool, int]:
@@ -112,12 +117,7 @@ def run_differences(base: pd.DataFrame, now: pd.DataFrame) -> tuple[bool, int]:
     joined = base[cols].merge(now[cols], on="run_id", suffixes=("_b", "_n"), validate="1:1")
     same = np.ones(len(joined), dtype=bool)
     for m in METRICS:
-        a, b = joined[f"{m}_b"], joined[f"{m}_n"]
-        if m == "final_loss":
-            a, b = a.to_numpy(np.float64), b.to_numpy(np.float64)
-            same &= (a.view(np.uint64) == b.view(np.uint64)) | (np.isnan(a) & np.isnan(b))
-        else:
-            same &= ((a == b).fillna(False) | (a.isna() & b.isna())).to_numpy(bool)
+        same &= same_values(joined[f"{m}_b"], joined[f"{m}_n"])
     return True, int((~same).sum())
 
 
@@ -261,22 +261,3 @@ def _reason(r: pd.Series, max_epochs: int) -> str:
     return "; ".join(parts)
 
 
-def _notes(same: bool, differing: int, base: pd.DataFrame, now: pd.DataFrame) -> tuple[str, ...]:
-    if same and differing == 0:
-        return (f"identical to baseline: all {len(now):,} runs bit-identical",)
-    if same:
-        return (
-            f"{differing:,} of {len(now):,} runs differ from the baseline "
-            "(status, epochs or final loss); comparing cell statistics",
-        )
-    return (
-        f"seeds differ from the baseline (baseline: {_seeds(base)}; now: {_seeds(now)}): "
-        "comparing cell statistics only",
-    )
-
-
-def _seeds(runs: pd.DataFrame) -> str:
-    s = sorted(set(runs["seed"].tolist()))
-    if s == list(range(s[0], s[0] + len(s))):
-        return f"{len(s)} seeds {s[0]}..{s[-1]}"
-    return f"{len(s)} seeds {s[:4]}{' ...' if len(s) > 4 else ''}"
