@@ -22,6 +22,7 @@ import pandas as pd
 from nncore import ConfigError
 from sweeps.config.spec import SweepSpec
 from sweeps.execute.runner import run
+from sweeps.results.files import write_text
 from sweeps.results.read import ResultsDir, load
 from sweeps.results.schema import DTYPES, write_csv_atomic
 
@@ -249,7 +250,5 @@ def save_json(doc: dict[str, Any], path: str | os.PathLike) -> Path:
     """Write ``doc`` as indented JSON, atomically (NaN is refused: it is not JSON)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(doc, indent=2, allow_nan=False) + "\n")
-    os.replace(tmp, path)
+    write_text(path, json.dumps(doc, indent=2, allow_nan=False) + "\n")
     return path
