@@ -137,8 +137,9 @@ class SweepSpec:
 
     def _check(self) -> None:
         if not isinstance(self.name, str) or not NAME_RE.fullmatch(self.name):
+            shown = self.name[:60] if isinstance(self.name, str) else self.name
             raise ConfigError(
-                f"name={self.name[:60] if isinstance(self.name, str) else self.name!r} must match {NAME_RE.pattern} (at most 100 characters, "
+                f"name={shown!r} must match {NAME_RE.pattern} (at most 100 characters, "
                 "starting with a letter or digit)"
             )
         if not isinstance(self.description, str):

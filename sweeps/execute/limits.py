@@ -18,8 +18,9 @@ from sweeps.config.spec import SweepSpec
 ARRAYS_PER_WEIGHT = 6
 
 
-def check_out(out: str | os.PathLike) -> Path:
-    """``out`` if it is a directory or absent (and creatable), else one line."""
+def check_out(out: str | os.PathLike, create: bool = True) -> Path:
+    """``out`` if it is a directory or absent (and creatable), else one line; with
+    ``create``, an absent ``out`` is made here (so that a failure is bad input)."""
     path = Path(out)
     if path.exists() and not path.is_dir():
         raise ConfigError(
@@ -32,6 +33,14 @@ def check_out(out: str | os.PathLike) -> Path:
                 f"out={str(path)!r} cannot be created: {str(parent)!r} is not a writable "
                 "directory; allowed: a directory, or a path to create"
             )
+        if create:
+            try:
+                path.mkdir(parents=True)
+            except OSError as e:
+                raise ConfigError(
+                    f"out={str(path)!r} cannot be created ({e.strerror}); allowed: a "
+                    "directory, or a path to create"
+                ) from None
     return path
 
 
@@ -58,7 +67,7 @@ def population_bytes(spec: SweepSpec) -> int:
         values = ()
     for hidden in values:
         widths = [1, *parse_hidden("hidden", str(hidden)), 1]
-        largest = max(largest, sum((a + 1) * b for a, b in zip(widths, widths[1:])))
+        largest = max(largest, sum((a + 1) * b for a, b in zip(widths, widths[1:], strict=False)))
     return largest * spec.chunk_size * 8 * ARRAYS_PER_WEIGHT
 
 

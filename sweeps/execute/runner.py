@@ -14,7 +14,6 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -92,7 +91,8 @@ def run(
         scheduler = check_scheduler(scheduler or f"local:{jobs or os.cpu_count() or 1}")
     elif scheduler is not None:
         raise ConfigError(f"scheduler={scheduler!r} needs backend='dask' (got {backend!r})")
-    store = Store(check_out(out if out is not None else DEFAULT_ROOT / spec.name))
+    out = out if out is not None else DEFAULT_ROOT / spec.name
+    store = Store(check_out(out, create=backend != "dask"))  # dask: once it answers
     diagnostics = diagnostics or spec.diagnostics
     grid = expand(spec)
     plan = make_chunks(grid, spec.chunk_size)
@@ -151,8 +151,8 @@ def _prepare(store: Store, spec: SweepSpec, fresh: bool) -> dict | None:
     old = store.manifest(fresh)
     if fresh:
         store.clear()
-        return None
-    if old is not None and old.get("spec_hash") != spec.spec_hash:
+        old = None
+    elif old is not None and old.get("spec_hash") != spec.spec_hash:
         raise ConfigError(
             f"out={str(store.path)!r} holds results of a different spec "
             f"(spec_hash {str(old.get('spec_hash', '?'))[:12]} != {spec.spec_hash[:12]}); "
@@ -202,7 +202,10 @@ def _execute(
         # One chunk per dispatch: chunks are seconds long, and joblib's automatic
         # batching would hand the last worker a batch of them while the others idle.
         parallel = Parallel(
-            n_jobs=min(jobs or os.cpu_count() or 1, len(todo)), backend=backend, batch_size=1, return_as="generator_unordered"
+            n_jobs=min(jobs or os.cpu_count() or 1, len(todo)),
+            backend=backend,
+            batch_size=1,
+            return_as="generator_unordered",
         )
         yield from _timed(parallel(tasks), order)
 

@@ -25,6 +25,7 @@ from sweeps.execute.runner import run
 from sweeps.results.files import write_text
 from sweeps.results.read import ResultsDir, load
 from sweeps.results.schema import DTYPES, write_csv_atomic
+from sweeps.results.validate import check_runs
 
 METRICS = ["status", "epochs_to_threshold", "epochs_run", "final_loss"]
 COMPARED = ("params", "sample", "max_epochs", "stop")  # what decides a run's outcome
@@ -177,9 +178,10 @@ def _read_table(path: Path, axes: list[str], where: str) -> pd.DataFrame:
     if "hidden" in df:
         df["hidden"] = df["hidden"].fillna("")
     try:
-        return df[want].astype({c: DTYPES[c] for c in want if c in DTYPES})
+        df = df[want].astype({c: DTYPES[c] for c in want if c in DTYPES})
     except (TypeError, ValueError) as e:
         raise ConfigError(f"{where} has a malformed column: {e}") from None
+    return check_runs(df, where)
 
 
 def spec_differences(

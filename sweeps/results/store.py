@@ -212,13 +212,14 @@ def _write_text_atomic(path: Path, text: str) -> None:
 
 def clear_own(path: Path) -> None:
     """Remove nnsweep's own files from the results directory ``path``."""
+    for sub in OWN_DIRS:  # all checked before anything is removed
+        if (path / sub).is_symlink():
+            raise ResultsIOError(
+                f"cannot clear {str(path / sub)!r}: it is a symbolic link; nnsweep removes "
+                "only its own files inside the results directory: remove the link"
+            )
     for sub, patterns in OWN_DIRS.items():
         d = path / sub
-        if d.is_symlink():
-            raise ResultsIOError(
-                f"cannot clear {str(d)!r}: it is a symbolic link; nnsweep removes only its "
-                "own files inside the results directory: remove the link"
-            )
         if d.is_dir():
             for pattern in patterns:
                 for f in d.glob(pattern):

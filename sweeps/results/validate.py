@@ -39,7 +39,8 @@ def chunk_damage(chunks: Path, chunk_id: str, run_ids: Collection[str], diagnost
         names = ["curves.gz"] + (["diagnostics.gz"] if diagnostics else [])
         for suffix in names:
             path = chunks / f"{chunk_id}.{suffix}"
-            problem = _gz_damage(path.read_bytes(), set(run_ids), 3 if suffix == "curves.gz" else 5)
+            fields = 3 if suffix == "curves.gz" else 5
+            problem = _gz_damage(path.read_bytes(), set(run_ids), fields)
             if problem:
                 return f"{path.name}: {problem}"
     except FileNotFoundError as e:
