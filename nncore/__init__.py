@@ -8,9 +8,10 @@ from .losses import LOSSES, OUTPUT_ACTIVATIONS, get_loss
 from .network import Network
 from .optimizers import OPTIMIZERS, get_optimizer
 from .population import Architecture, Population
-from .rules import ConfigError
+from .rules import RULES, ConfigError, Rule, applies, check, hyper_defaults, hyper_names
+from .stop import STOP_CRITERIA, StopCriteria
 from .tasks import Dataset, get_task, parse_task
-from .train import STOP_CRITERIA, RunRecord, StopCriteria, log_epochs
+from .train import RunRecord, log_epochs
 
 __all__ = [
     "ACTIVATIONS",
@@ -18,6 +19,7 @@ __all__ = [
     "LOSSES",
     "OPTIMIZERS",
     "OUTPUT_ACTIVATIONS",
+    "RULES",
     "STOP_CRITERIA",
     "Activation",
     "Architecture",
@@ -25,13 +27,18 @@ __all__ = [
     "Dataset",
     "Network",
     "Population",
+    "Rule",
     "RunRecord",
     "StopCriteria",
+    "applies",
+    "check",
     "get_activation",
     "get_initializer",
     "get_loss",
     "get_optimizer",
     "get_task",
+    "hyper_defaults",
+    "hyper_names",
     "log_epochs",
     "parse_task",
 ]

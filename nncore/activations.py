@@ -20,6 +20,8 @@ from scipy.special import expit
 
 from .rules import lookup
 
+__all__ = ["ACTIVATIONS", "Activation", "get_activation"]
+
 Array = NDArray[np.float64]
 
 LECUN_A = 1.7159

@@ -38,7 +38,22 @@ from numpy.typing import NDArray
 from .activations import Activation
 
 if TYPE_CHECKING:
-    from .population import Architecture
+    from .architecture import Architecture
+
+__all__ = [
+    "METRICS",
+    "SATURATION",
+    "Diagnostics",
+    "Recorder",
+    "dead",
+    "grad_norm",
+    "has_derivative",
+    "layer_metric_names",
+    "layer_metrics",
+    "mean_abs_deriv",
+    "saturated",
+    "spread",
+]
 
 Array = NDArray[np.float64]
 

@@ -18,6 +18,8 @@ from numpy.typing import NDArray
 
 from .rules import lookup
 
+__all__ = ["INITIALIZERS", "Initializer", "get_initializer"]
+
 
 @dataclass(frozen=True)
 class Initializer:

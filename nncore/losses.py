@@ -17,6 +17,8 @@ from numpy.typing import NDArray
 from .activations import ACTIVATIONS, Activation
 from .rules import ConfigError, lookup
 
+__all__ = ["LOSSES", "OUTPUT_ACTIVATIONS", "SOFTMAX", "Loss", "get_loss"]
+
 Array = NDArray[np.float64]
 
 

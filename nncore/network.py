@@ -8,8 +8,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .population import Population
-from .rules import ConfigError
+from .rules import RULES, ConfigError
 from .train import RunRecord
+
+__all__ = ["Network"]
 
 Array = NDArray[np.float64]
 
@@ -50,6 +52,15 @@ class Network:
             init_scale=init_scale,
             seeds=[seed],
         )
+
+    @classmethod
+    def of(cls, pop: Population, k: int) -> Network:
+        """A copy of member ``k`` of ``pop`` as a standalone Network."""
+        a = pop.arch
+        net = cls(list(a.sizes), a.activation, a.output_activation, a.loss, seed=pop.seeds[k])
+        net.weights = [w[k] for w in pop.weights]
+        net.biases = [b[k, 0] for b in pop.biases]
+        return net
 
     @property
     def sizes(self) -> list[int]:
@@ -99,7 +110,7 @@ class Network:
         Y: ArrayLike,
         optimizer: str = "gd",
         lr: float | None = None,
-        max_epochs: int = 1000,
+        max_epochs: int = RULES["max_epochs"].default,
         stop: Mapping[str, float | bool] | None = None,
         batch_size: int | None = None,
         diagnostics: bool = False,
@@ -107,8 +118,8 @@ class Network:
     ) -> RunRecord:
         """Train in place; return the run's record (see :meth:`Population.fit`).
 
-        ``lr=None`` takes the optimiser's own default (0.1 for gd, 0.001 for adam ...),
-        as :meth:`Population.fit` does.
+        ``lr=None`` takes the optimiser's own default from the rulebook (0.5 for gd,
+        0.001 for adam ...), as :meth:`Population.fit` does.
         """
         if lr is not None:
             hyper["lr"] = lr

@@ -15,7 +15,10 @@ from typing import ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
+from . import rules
 from .rules import check_choice
+
+__all__ = ["OPTIMIZERS", "Optimizer", "get_optimizer", "hyper_names"]
 
 Array = NDArray[np.float64]
 
@@ -24,7 +27,8 @@ class Optimizer:
     """Base class: holds per-member hyper-parameters and per-parameter state."""
 
     name: ClassVar[str] = ""
-    defaults: ClassVar[dict[str, float]] = {"lr": 0.1}
+    # The hyper-parameters it uses and their defaults: the rulebook's (see nncore.rules).
+    defaults: ClassVar[dict[str, float]] = {}
     state_names: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, params: Sequence[Array], hyper: Mapping[str, Array]) -> None:
@@ -62,6 +66,7 @@ class GD(Optimizer):
     """Plain gradient descent: ``p -= lr * g``."""
 
     name = "gd"
+    defaults = rules.hyper_defaults("gd")
 
     def _update(self, i: int, p: Array, g: Array) -> None:
         g *= self.h("lr", g.ndim)
@@ -72,7 +77,7 @@ class Momentum(Optimizer):
     """Classical momentum: ``v = μ v - lr g``; ``p += v``."""
 
     name = "momentum"
-    defaults = {"lr": 0.1, "momentum": 0.9}
+    defaults = rules.hyper_defaults("momentum")
     state_names = ("velocity",)
 
     def _update(self, i: int, p: Array, g: Array) -> None:
@@ -87,6 +92,7 @@ class Nesterov(Momentum):
     """Nesterov momentum (Sutskever's form): ``v = μ v - lr g``; ``p += μ v - lr g``."""
 
     name = "nesterov"
+    defaults = rules.hyper_defaults("nesterov")
 
     def _update(self, i: int, p: Array, g: Array) -> None:
         v = self.state["velocity"][i]
@@ -102,7 +108,7 @@ class Adam(Optimizer):
     """Adam (Kingma & Ba 2015) with bias correction."""
 
     name = "adam"
-    defaults = {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+    defaults = rules.hyper_defaults("adam")
     state_names = ("m", "v")
 
     def _update(self, i: int, p: Array, g: Array) -> None:
@@ -125,7 +131,7 @@ class Rprop(Optimizer):
     """iRprop- (Igel & Hüsken 2000): sign-based steps; ``lr`` is the initial step Δ0."""
 
     name = "rprop"
-    defaults = {"lr": 0.1, "eta_plus": 1.2, "eta_minus": 0.5, "delta_max": 50.0, "delta_min": 1e-6}
+    defaults = rules.hyper_defaults("rprop")
     state_names = ("prev", "delta")
 
     def __init__(self, params: Sequence[Array], hyper: Mapping[str, Array]) -> None:
@@ -163,8 +169,5 @@ def get_optimizer(name: str) -> type[Optimizer]:
 
 
 def hyper_names() -> list[str]:
-    """Every optimiser hyper-parameter name, across the registry (``lr`` first)."""
-    names: list[str] = []
-    for o in OPTIMIZERS.values():
-        names += [k for k in o.defaults if k not in names]
-    return names
+    """Every optimiser hyper-parameter name (``lr`` first): the rulebook's."""
+    return list(rules.hyper_names())

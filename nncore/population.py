@@ -10,145 +10,22 @@ is a population of size 1.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _dense
-from .activations import Activation, get_activation
+from . import _dense, rules
+from ._passes import backward_pass, forward_pass, logical, member_rng
+from .architecture import Architecture
+from .diagnostics import Recorder
 from .initializers import get_initializer
-from .losses import OUTPUT_ACTIVATIONS, Loss, get_loss
-from .rules import ConfigError, check_number, lookup
+from .rules import ConfigError
+from .train import RunRecord, train
 
-if TYPE_CHECKING:
-    from .network import Network
-    from .train import RunRecord
+__all__ = ["Architecture", "Population"]
 
 Array = NDArray[np.float64]
-
-
-def member_rng(seed: int, stream: int) -> np.random.Generator:
-    """The generator of one member for one purpose (0: weights, 1: mini-batch order).
-
-    It depends on the member's own seed only, never on its place in a population.
-    """
-    return np.random.default_rng([int(seed), stream])
-
-
-@dataclass(frozen=True)
-class Architecture:
-    """What every member of a population shares: layer sizes, activations and loss."""
-
-    sizes: tuple[int, ...]
-    activation: str = "tanh"
-    output_activation: str = "sigmoid"
-    loss: str = "mse"
-
-    def __post_init__(self) -> None:
-        sizes = tuple(self.sizes)
-        if len(sizes) < 2:
-            raise ConfigError(f"sizes={list(sizes)} needs at least an input and an output size")
-        for s in sizes:
-            check_number("sizes", s, low=1, integer=True)
-        object.__setattr__(self, "sizes", sizes)
-        get_activation(self.activation)
-        lookup(OUTPUT_ACTIVATIONS, "output_activation", self.output_activation)
-        get_loss(self.loss).check_output(self.output_activation)
-
-    @property
-    def hidden_fn(self) -> Activation:
-        return get_activation(self.activation)
-
-    @property
-    def output_fn(self) -> Activation:
-        return OUTPUT_ACTIVATIONS[self.output_activation]
-
-    @property
-    def loss_fn(self) -> Loss:
-        return get_loss(self.loss)
-
-    @property
-    def n_layers(self) -> int:
-        return len(self.sizes) - 1
-
-
-def forward_pass(
-    arch: Architecture,
-    x: Array,
-    ws: Sequence[Array],
-    bs: Sequence[Array],
-    work: _dense.Scratch,
-) -> tuple[list[Array], list[Array | None]]:
-    """Run the network, keeping what the backward pass needs.
-
-    ``x`` is the shared input ``(B, n_in)`` or each member's ``(B, n_in, N)``; ``ws`` and
-    ``bs`` are logical ``(i, o, N)`` and ``(1, o, N)`` arrays stored in ``work.layout``.
-    Returns ``(acts, zs)``: ``acts[0]`` is ``x`` and ``acts[l+1]`` the output of layer l;
-    ``zs[l]`` is layer l's pre-activation where the derivative needs it, else None.
-    Hidden layers are logical ``(B, units, N)``; the output layer's ``acts[-1]`` and
-    ``zs[-1]`` are member-first ``(N, B, n_out)``, the order of losses and stop criteria.
-    The arrays returned belong to ``work`` and are overwritten by its next use.
-    """
-    hidden, last = arch.hidden_fn, arch.n_layers - 1
-    batch, n = len(x), ws[0].shape[-1]
-    acts: list[Array] = [x]
-    zs: list[Array | None] = []
-    for l, (w, b) in enumerate(zip(ws, bs, strict=True)):
-        shape = (batch, w.shape[1])
-        if l < last:
-            z = _dense.affine(acts[-1], w, b, work.get(f"z{l}", shape, n), work)
-            # In place (fewer arrays to stream through the caches) unless z is kept.
-            a = hidden.forward(z, work.get(f"a{l}", shape, n) if hidden.needs_z else z)
-        else:
-            # The losses and stop criteria read the output member-first.
-            z_out = work.get("z_out", shape, n, _dense.MEMBER_FIRST)
-            z = work.get("z", shape, n) if work.layout.member_last else z_out
-            _dense.affine(acts[-1], w, b, z, work)
-            if z is not z_out:
-                np.copyto(z_out, z)
-            z = _dense.members_first(z_out)
-            a_out = work.get("a_out", shape, n, _dense.MEMBER_FIRST)
-            a = arch.output_fn.forward(z, _dense.members_first(a_out))
-        zs.append(z if l == last or hidden.needs_z else None)
-        acts.append(a)
-    return acts, zs
-
-
-def backward_pass(
-    arch: Architecture,
-    acts: Sequence[Array],
-    zs: Sequence[Array | None],
-    delta: Array,
-    ws: Sequence[Array],
-    work: _dense.Scratch,
-) -> tuple[list[Array], list[Array]]:
-    """Backpropagate the output delta ``dL/dz_out`` ``(N, B, n_out)`` (overwritten).
-
-    Returns ``(dW, db)`` per layer, logical ``(i, o, N)`` and ``(1, o, N)`` arrays that
-    belong to ``work``, like those of :func:`forward_pass`.
-    """
-    n_layers, n = len(ws), ws[0].shape[-1]
-    dws: list[Array] = [None] * n_layers  # type: ignore[list-item]
-    dbs: list[Array] = [None] * n_layers  # type: ignore[list-item]
-    hidden = arch.hidden_fn
-    delta = _dense.members_last(delta)
-    if work.layout.member_last:  # into the layout's order
-        delta_out = work.get("delta_out", delta.shape[:-1], n)
-        np.copyto(delta_out, delta)
-        delta = delta_out
-    for l in range(n_layers - 1, -1, -1):
-        fan_in, fan_out = ws[l].shape[:2]
-        dws[l] = _dense.weight_grad(acts[l], delta, work.get(f"dw{l}", (fan_in, fan_out), n), work)
-        if l:
-            da = _dense.input_grad(delta, ws[l], work.get("da", acts[l].shape[:-1], n), work)
-        # The last use of this delta: bias_grad may overwrite it.
-        dbs[l] = _dense.bias_grad(delta, work.get(f"db{l}", (1, fan_out), n), work)
-        if l:
-            delta = hidden.derivative(zs[l - 1], acts[l], work.get("delta", da.shape[:-1], n))
-            delta *= da
-    return dws, dbs
 
 
 def _per_member(name: str, value: Any, n: int) -> list[Any]:
@@ -183,14 +60,12 @@ class Population:
         seeds: Sequence[int] = (0,),
     ) -> None:
         self.arch = Architecture(tuple(sizes), activation, output_activation, loss)
-        self.seeds = [int(check_number("seed", s, low=0, integer=True)) for s in seeds]
+        self.seeds = [int(rules.check("seed", s)) for s in seeds]
         n = len(self.seeds)
         if n == 0:
             raise ConfigError("seeds=[] must name at least one seed")
         inits = [get_initializer(i) for i in _per_member("init", init, n)]
-        scales = [
-            check_number("init_scale", s, low=0) for s in _per_member("init_scale", init_scale, n)
-        ]
+        scales = [rules.check("init_scale", s) for s in _per_member("init_scale", init_scale, n)]
         pairs = list(zip(self.arch.sizes[:-1], self.arch.sizes[1:], strict=True))
         self.weights = [np.empty((n, i, o)) for i, o in pairs]
         self.biases = [np.zeros((n, 1, o)) for _, o in pairs]
@@ -233,22 +108,7 @@ class Population:
         return loss, grads[: len(dws)], grads[len(dws) :]
 
     def _logical(self, batch: int) -> tuple[list[Array], list[Array], _dense.Scratch]:
-        # The layout the trainer picks for this batch size: the gradients checked here
-        # come from the very code that trains.
-        layout = _dense.choose_layout(self.arch.sizes, batch)
-        ws = [layout.adopt(w) for w in self.weights]
-        bs = [layout.adopt(b) for b in self.biases]
-        return ws, bs, _dense.Scratch(layout)
-
-    def member(self, k: int) -> Network:
-        """A copy of member ``k`` as a standalone Network."""
-        from .network import Network
-
-        a = self.arch
-        net = Network(list(a.sizes), a.activation, a.output_activation, a.loss, seed=self.seeds[k])
-        net.weights = [w[k] for w in self.weights]
-        net.biases = [b[k, 0] for b in self.biases]
-        return net
+        return logical(self.arch, self.weights, self.biases, batch)
 
     def fit(
         self,
@@ -256,7 +116,7 @@ class Population:
         Y: ArrayLike,
         *,
         optimizer: str = "gd",
-        max_epochs: int = 1000,
+        max_epochs: int = rules.RULES["max_epochs"].default,
         stop: Mapping[str, float | bool] | None = None,
         batch_size: int | None = None,
         diagnostics: bool = False,
@@ -265,15 +125,14 @@ class Population:
         """Train every member in place; return one RunRecord per member.
 
         ``hyper`` holds the optimiser's hyper-parameters (``lr``, ``momentum`` ...), each
-        one value or one per member. Each member stops when it meets every ``stop``
+        one value or one per member; those not given take the rulebook's defaults for
+        this optimiser (:func:`nncore.rules.hyper_defaults`: lr 0.5 for gd, 0.001 for
+        adam ...). Each member stops when it meets every ``stop``
         criterion, diverges, or reaches ``max_epochs``; its weights are left as they
         were at that moment. With ``diagnostics=True`` each record's ``diagnostics``
         holds its per-layer metrics (see :mod:`nncore.diagnostics`) at the loss curve's
         epochs while it trained; training itself is unchanged.
         """
-        from .diagnostics import Recorder
-        from .train import train
-
         recorder = Recorder(self.arch) if diagnostics else None
         records = train(
             self,

@@ -19,6 +19,16 @@ from numpy.typing import NDArray
 
 from .rules import ConfigError, check_choice, did_you_mean
 
+__all__ = [
+    "GATES",
+    "INPUTS",
+    "TASK_NAMES",
+    "Dataset",
+    "get_task",
+    "parse_task",
+    "two_spirals_points",
+]
+
 GATES = {
     "and": lambda a, b: a & b,
     "or": lambda a, b: a | b,

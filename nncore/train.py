@@ -11,85 +11,29 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _dense
+from . import _dense, rules
+from ._passes import backward_pass, forward_pass, member_rng
+from .architecture import Architecture
 from .optimizers import get_optimizer
-from .population import backward_pass, forward_pass, member_rng
-from .rules import ConfigError, check_number, did_you_mean
+from .rules import ConfigError
+from .stop import EXPLODED_LOSS, StopCriteria, accuracy, max_error
 
 if TYPE_CHECKING:
     from .diagnostics import Diagnostics
-    from .population import Population
+
+__all__ = ["RunRecord", "log_epochs", "train"]
 
 Array = NDArray[np.float64]
 # observer(epoch, ids, outputs, pre_activations, weight_grads): see train().
 Observer = Callable[[int, NDArray[np.intp], list[Array], list[Array | None], list[Array]], None]
 
-STOP_CRITERIA = ("loss_below", "max_error_below", "bits_40_20_40")
-# A loss this large means the outputs are ~1e5 away from {0, 1} targets: it has exploded.
-EXPLODED_LOSS = 1e10
 # Drop finished members from the working arrays once they are this share of them.
 COMPACT_SHARE = 0.1
-
-
-@dataclass(frozen=True)
-class StopCriteria:
-    """Converged when every given criterion holds on the whole training set."""
-
-    loss_below: float | None = None
-    max_error_below: float | None = None
-    bits_40_20_40: bool = False
-
-    @classmethod
-    def from_mapping(cls, stop: Mapping[str, float | bool] | None) -> StopCriteria:
-        """Build from ``{"max_error_below": 0.1, ...}``; unknown keys raise ConfigError."""
-        stop = dict(stop or {})
-        for k in stop:
-            if k not in STOP_CRITERIA:
-                raise ConfigError(
-                    f"stop.{k} is not a stop criterion; allowed: {list(STOP_CRITERIA)}"
-                    + did_you_mean(k, STOP_CRITERIA)
-                )
-        for k in ("loss_below", "max_error_below"):
-            if k in stop:
-                check_number(f"stop.{k}", stop[k], low=0, low_open=True)
-        bits = stop.get("bits_40_20_40", False)
-        if not isinstance(bits, bool):
-            raise ConfigError(f"stop.bits_40_20_40={bits!r} must be true or false")
-        return cls(stop.get("loss_below"), stop.get("max_error_below"), bits)
-
-    def met(self, out: Array, y: Array, loss: Array) -> NDArray[np.bool_]:
-        """Which members meet every criterion: ``out`` (N, B, o), ``loss`` (N,)."""
-        ok = np.ones(loss.shape, dtype=bool)
-        if self.loss_below is not None:
-            ok &= loss < self.loss_below
-        if self.max_error_below is not None:
-            ok &= max_error(out, y) < self.max_error_below
-        if self.bits_40_20_40:
-            # Targets are 0/1: an output counts when it lies in the outer 40% on its side.
-            margin = (out - 0.5) * (2.0 * y - 1.0)
-            ok &= margin.reshape(len(margin), -1).min(axis=1) >= 0.1
-        return ok
-
-    @property
-    def empty(self) -> bool:
-        return self.loss_below is None and self.max_error_below is None and not self.bits_40_20_40
-
-
-def max_error(out: Array, y: Array) -> Array:
-    """max |ŷ - y| per member over samples and outputs: (N, B, o) -> (N,)."""
-    return np.abs(out - y).reshape(len(out), -1).max(axis=1)
-
-
-def accuracy(out: Array, y: Array) -> Array:
-    """Share of samples classified right per member (threshold 0.5, or argmax)."""
-    if out.shape[-1] == 1:
-        return ((out[..., 0] > 0.5) == (y[..., 0] > 0.5)).mean(axis=-1)
-    return (out.argmax(axis=-1) == y.argmax(axis=-1)).mean(axis=-1)
 
 
 def log_epochs(max_epochs: int) -> NDArray[np.int64]:
@@ -155,8 +99,19 @@ class _Book:
             self.records[k] = RunRecord(s, reached, t, lo, b, e, a, epochs.copy(), curves[j])
 
 
+class Members(Protocol):
+    """What the trainer needs of a population (:class:`~nncore.population.Population`)."""
+
+    arch: Architecture
+    weights: list[Array]
+    biases: list[Array]
+    seeds: list[int]
+
+    def __len__(self) -> int: ...
+
+
 def train(
-    pop: Population,
+    pop: Members,
     X: ArrayLike,
     Y: ArrayLike,
     *,
@@ -184,28 +139,13 @@ def train(
         raise ConfigError(f"X {x.shape} and Y {y.shape} must be (B, n_in) and (B, n_out)")
     if x.shape[1] != arch.sizes[0] or y.shape[1] != arch.sizes[-1]:
         raise ConfigError(f"sizes={list(arch.sizes)} do not fit X {x.shape} and Y {y.shape}")
-    check_number("max_epochs", max_epochs, low=0, integer=True)
+    rules.check("max_epochs", max_epochs)
     crit = stop if isinstance(stop, StopCriteria) else StopCriteria.from_mapping(stop)
     opt_cls = get_optimizer(optimizer)
-    unknown = set(hyper) - set(opt_cls.defaults)
-    if unknown:
-        k = sorted(unknown)[0]
-        raise ConfigError(
-            f"{k}= is not a hyper-parameter of optimizer={optimizer!r}; "
-            f"allowed: {list(opt_cls.defaults)}" + did_you_mean(k, opt_cls.defaults)
-        )
-    n = len(pop)
-    for k, v in hyper.items():
-        values = np.asarray(v, dtype=np.float64)
-        if values.ndim > 1 or values.size not in (1, n):
-            raise ConfigError(f"{k} has {values.size} values for a population of {n}")
-        for value in np.broadcast_to(values.reshape(-1) if values.ndim else values, (n,)):
-            check_number(k, float(value), low=0, low_open=(k == "lr"))
-            if k in ("momentum", "beta1", "beta2") and value >= 1:
-                raise ConfigError(f"{k}={float(value)!r} must be < 1")
+    hyper = rules.member_hyper(optimizer, hyper, len(pop))
     if batch_size is not None:
-        check_number("batch_size", batch_size, low=1, integer=True)
-        if batch_size >= len(x):
+        rules.check("batch_size", batch_size)
+        if batch_size == 0 or batch_size >= len(x):  # 0, as in a spec: full batch
             batch_size = None
     with np.errstate(all="ignore"):
         trainer = _Trainer(pop, x, y, opt_cls, hyper, crit, batch_size, max_epochs, observer)

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from nncore import Population, get_task
-from nncore._reference import train_reference
+from nncore.reference import train_reference
 
 
 @dataclass(frozen=True)

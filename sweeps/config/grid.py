@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from nncore.rules import ConfigError
+from nncore.rules import RULES, ConfigError, applies, check_hyper, hyper_names
 from sweeps.results.schema import DTYPES, PARAM_COLUMNS
 
-from .params import OPTIMIZER_PARAMS, PARAMS, STRUCTURAL, applies
+from .params import OPTIMIZER_PARAMS, PARAMS, STRUCTURAL
 
 if TYPE_CHECKING:
     from .spec import SweepSpec
@@ -34,9 +34,10 @@ POPULATION_KEY = (*STRUCTURAL, "max_epochs")
 def cells(spec: SweepSpec) -> pd.DataFrame:
     """The distinct configurations without the seed, in grid order (one row per cell).
 
-    Grid axes vary in spec order, the first slowest, then the sampled point; the
-    hyper-parameters an optimiser does not use are NaN, and rows that become
-    identical are kept once (the first).
+    Grid axes vary in spec order, the first slowest, then the sampled point. Each row
+    holds the hyper-parameters its optimiser uses (the rulebook says which; an unset
+    ``lr`` is that optimiser's default) and none of the others (missing: empty cells in
+    runs.csv); rows that become identical are kept once (the first).
     """
     axes = [a for a in spec.axes if a in spec.params]
     lengths = [len(spec.params[a]) for a in axes]
@@ -54,7 +55,7 @@ def cells(spec: SweepSpec) -> pd.DataFrame:
         cols[name] = np.tile(_column(values), n_grid)
     cols["max_epochs"] = spec.max_epochs
     frame = pd.DataFrame(cols, index=pd.RangeIndex(n_grid * n_points))
-    frame = _mask(frame[[c for c in PARAM_COLUMNS if c != "seed"]])
+    frame = _hyper_per_optimizer(frame[[c for c in PARAM_COLUMNS if c != "seed"]])
     return frame.drop_duplicates(keep="first").reset_index(drop=True)
 
 
@@ -64,14 +65,20 @@ def _column(values: Any) -> NDArray[Any]:
     return out
 
 
-def _mask(frame: pd.DataFrame) -> pd.DataFrame:
-    """Set each optimiser hyper-parameter to NaN where the row's optimiser ignores it."""
+def _hyper_per_optimizer(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give each row the hyper-parameters of its own optimiser, and only those."""
     frame = frame.copy()
+    unset_lr = frame["lr"].isna().to_numpy()  # lr not given in the spec
     for opt in frame["optimizer"].unique():
         rows = (frame["optimizer"] == opt).to_numpy()
+        frame.loc[rows & unset_lr, "lr"] = RULES["lr"].default_for(opt)
+        used = hyper_names(opt)
         for name in OPTIMIZER_PARAMS:
-            if not applies(name, opt):
-                frame.loc[rows, name] = np.nan
+            if name not in used:
+                frame.loc[rows, name] = None
+        pairs = frame.loc[rows, list(used)].drop_duplicates()
+        for values in pairs.to_dict("records"):
+            check_hyper(opt, values, prefix="params.")
     return frame
 
 

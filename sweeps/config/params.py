@@ -1,8 +1,10 @@
 """The parameters a sweep can set, written down as data: name, type, default, rule.
 
 Every entry can be a fixed value or a grid axis in a spec's ``[params]`` table, and
-(numbers and choices) a random-search dimension in ``[sample]``. One checker builds
-every error message from this table.
+(numbers and choices) a random-search dimension in ``[sample]``. Numeric parameters
+take their type, range, default and meaning from nncore's rulebook
+(:data:`nncore.rules.RULES`), so a spec and nncore reject a bad value with the same
+message; only the spec's string forms (``task``, ``hidden``) are checked here.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from nncore import ACTIVATIONS, INITIALIZERS, LOSSES, OPTIMIZERS, OUTPUT_ACTIVATIONS
-from nncore.optimizers import hyper_names
-from nncore.rules import ConfigError, check_choice, check_number
+from nncore.rules import RULES, ConfigError, check, check_choice, hyper_names
+from nncore.rules import applies as applies
 from nncore.tasks import INPUTS, parse_task
 
 
@@ -33,23 +35,24 @@ def _choice(allowed: Any) -> Callable[[str, Any], Any]:
     return lambda field, v: check_choice(field, v, allowed)
 
 
-def _positive(field: str, v: Any) -> float:
-    return float(check_number(field, v, low=0, low_open=True))
+def _ruled(name: str) -> Param:
+    """The spec parameter of rulebook entry ``name``: its kind, default, check and doc."""
+    rule = RULES[name]
+
+    def checker(field: str, v: Any) -> Any:
+        return rule.kind(check(name, v, field))
+
+    return Param(name, rule.kind, rule.default, checker, rule.doc)
 
 
-def _nonneg(field: str, v: Any) -> float:
-    return float(check_number(field, v, low=0))
+def _lr() -> Param:
+    """``lr``: unset (None) means each run's optimiser's own default, filled by the grid."""
+    rule = _ruled("lr")
 
+    def checker(field: str, v: Any) -> Any:
+        return None if v is None else rule.check(field, v)
 
-def _fraction(field: str, v: Any) -> float:
-    v = check_number(field, v, low=0)
-    if v >= 1:
-        raise ConfigError(f"{field}={v!r} must be in [0, 1)")
-    return float(v)
-
-
-def _batch(field: str, v: Any) -> int:
-    return int(check_number(field, v, low=0, integer=True))
+    return Param("lr", float, None, checker, rule.doc + "; default: the optimiser's")
 
 
 def _task(field: str, v: Any) -> str:
@@ -90,30 +93,16 @@ PARAMS: dict[str, Param] = {
         Param("output_activation", str, "sigmoid", _choice(OUTPUT_ACTIVATIONS), "output"),
         Param("loss", str, "mse", _choice(LOSSES), "mse (½ mean square), bce, ce (softmax)"),
         Param("init", str, "normal", _choice(INITIALIZERS), "weight initialiser"),
-        Param("init_scale", float, 1.0, _positive, "σ / limit, or multiplier of a scheme"),
+        _ruled("init_scale"),
         Param("optimizer", str, "gd", _choice(OPTIMIZERS), "gd, momentum, nesterov, adam, rprop"),
-        Param("lr", float, 0.5, _positive, "learning rate (rprop: initial step Δ0)"),
-        Param("momentum", float, 0.9, _fraction, "momentum, nesterov"),
-        Param("beta1", float, 0.9, _fraction, "adam"),
-        Param("beta2", float, 0.999, _fraction, "adam"),
-        Param("eps", float, 1e-8, _positive, "adam"),
-        Param("eta_plus", float, 1.2, _positive, "rprop step growth"),
-        Param("eta_minus", float, 0.5, _positive, "rprop step shrink"),
-        Param("delta_max", float, 50.0, _positive, "rprop largest step"),
-        Param("delta_min", float, 1e-6, _nonneg, "rprop smallest step"),
-        Param("batch_size", int, 0, _batch, "mini-batch size; 0 = full batch"),
+        _lr(),
+        *(_ruled(name) for name in hyper_names()[1:]),
+        _ruled("batch_size"),
     ]
 }
-OPTIMIZER_PARAMS = tuple(hyper_names())
+OPTIMIZER_PARAMS = hyper_names()
 # Parameters that every member of one population must share (the rest vary per member).
 STRUCTURAL = (
     "task", "inputs", "hidden", "activation", "output_activation", "loss", "optimizer",
     "batch_size",
 )  # fmt: skip
-
-
-def applies(name: str, optimizer: str) -> bool:
-    """Whether parameter ``name`` means anything for ``optimizer`` (lr always does)."""
-    if name not in OPTIMIZER_PARAMS:
-        return True
-    return name in OPTIMIZERS[optimizer].defaults

@@ -38,7 +38,8 @@ in ``[sample]``, never both; those left out take their defaults:
 
     task = "or", inputs = "binary" ({0,1} inputs; "centred" = {-1,1}), hidden = "6",
     activation = "tanh", output_activation = "sigmoid", loss = "mse", init = "normal",
-    init_scale = 1.0, optimizer = "gd", lr = 0.5, momentum = 0.9, beta1 = 0.9,
+    init_scale = 1.0, optimizer = "gd", lr = the optimiser's own (gd 0.5, momentum 0.05,
+    nesterov 0.05, adam 0.001, rprop 0.1: nncore's rulebook), momentum = 0.9, beta1 = 0.9,
     beta2 = 0.999, eps = 1e-08, eta_plus = 1.2, eta_minus = 0.5, delta_max = 50.0,
     delta_min = 1e-06, batch_size = 0
 

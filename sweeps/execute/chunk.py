@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from nncore import Population, get_task
-from sweeps.config.params import OPTIMIZER_PARAMS, parse_hidden
+from nncore.rules import hyper_names
+from sweeps.config.params import parse_hidden
 from sweeps.results.chunkfiles import Columns, write_chunk
 from sweeps.results.schema import COLUMNS, DIAGNOSTIC_COLUMNS
 from sweeps.stats.plateau import plateaus
@@ -69,8 +70,9 @@ def train_chunk(
         init_scale=np.asarray(configs["init_scale"], dtype=float),
         seeds=[int(s) for s in configs["seed"]],
     )
-    hyper = {k: np.asarray(configs[k], dtype=float) for k in OPTIMIZER_PARAMS if k in configs}
-    hyper = {k: v for k, v in hyper.items() if not np.isnan(v).any()}
+    # Only the columns of the hyper-parameters this optimiser uses: the others are empty.
+    used = hyper_names(first["optimizer"])
+    hyper = {k: np.asarray(configs[k], dtype=float) for k in used if k in configs}
     records = pop.fit(
         data.X,
         data.Y,

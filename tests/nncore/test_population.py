@@ -76,7 +76,7 @@ def test_member_gradients_equal_the_network_alone(rng):
     X, Y = rng.normal(size=(5, 3)), rng.uniform(size=(5, 2))
     loss, dws, dbs = pop.loss_and_gradients(X, Y)
     for k in range(len(pop)):
-        net_loss, net_dws, net_dbs = pop.member(k).loss_and_gradients(X, Y)
+        net_loss, net_dws, net_dbs = Network.of(pop, k).loss_and_gradients(X, Y)
         assert net_loss == loss[k]
         for a, b in zip(
             net_dws + net_dbs, [d[k] for d in dws] + [d[k, 0] for d in dbs], strict=True
@@ -155,7 +155,7 @@ def test_numpy_seeds_and_scales_are_accepted():
 
 def test_member_is_an_independent_copy(rng):
     pop = _population(rng, [2, 3, 1], "relu")
-    net = pop.member(2)
+    net = Network.of(pop, 2)
     X = rng.normal(size=(4, 2))
     np.testing.assert_array_equal(net.forward(X), pop.forward(X)[2])
     net.weights[0][...] = 0.0

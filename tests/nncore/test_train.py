@@ -184,7 +184,7 @@ def test_records_are_consistent_and_weights_are_those_at_the_stop(xor):
             np.testing.assert_array_equal(w[k], a)
         if rec.status == "diverged":
             continue
-        net = pop.member(k)
+        net = Network.of(pop, k)
         out = net.forward(xor.X)
         assert net.loss_and_gradients(xor.X, xor.Y)[0] == rec.final_loss
         assert np.abs(out - xor.Y).max() == rec.max_error
@@ -208,7 +208,7 @@ def test_bits_40_20_40_as_a_stop_rule(xor):
         ({"X": np.zeros((4, 3))}, r"sizes=\[2, 2, 1\] do not fit X \(4, 3\) and Y \(4, 1\)"),
         ({"Y": np.zeros((3, 1))}, r"X \(4, 2\) and Y \(3, 1\) must be"),
         ({"max_epochs": -1}, r"max_epochs=-1 must be >= 0"),
-        ({"batch_size": 0}, r"batch_size=0 must be >= 1"),
+        ({"batch_size": -1}, r"batch_size=-1 must be >= 0"),
     ],
 )
 def test_bad_training_inputs_fail_in_one_line(xor, kwargs, match):

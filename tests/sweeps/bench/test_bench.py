@@ -13,9 +13,9 @@ import json
 import numpy as np
 import pytest
 
-from nncore import ACTIVATIONS, Population, _dense, get_task
-from nncore._reference import train_reference
-from nncore.population import backward_pass, forward_pass
+from nncore import ACTIVATIONS, Network, Population, _dense, get_task
+from nncore._passes import backward_pass, forward_pass
+from nncore.reference import train_reference
 from sweeps.bench.trainer import CASES
 from sweeps.cli import main
 
@@ -109,7 +109,7 @@ def test_reference_loop_trains_like_nncore(task, sizes, lr, init_scale, seeds):
 
 def test_reference_loop_leaves_its_inputs_alone_and_flags_divergence():
     data = get_task("or")
-    net = Population([2, 6, 1], init_scale=0.5, seeds=[0]).member(0)
+    net = Network.of(Population([2, 6, 1], init_scale=0.5, seeds=[0]), 0)
     ws, bs = net.weights, net.biases
     before = [w.copy() for w in ws]
     run = train_reference(ws, bs, data.X, data.Y, lr=1e3, max_epochs=50)

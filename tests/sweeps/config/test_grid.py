@@ -43,7 +43,7 @@ def test_fixed_values_fill_every_row():
     assert set(df["max_epochs"]) == {77} and set(df["task"]) == {"or"}
 
 
-def test_hyper_parameters_that_do_not_apply_are_nan_and_runs_kept_once():
+def test_hyper_parameters_that_do_not_apply_are_missing_and_runs_kept_once():
     spec = make({"optimizer": ["gd", "momentum", "adam"], "momentum": [0.5, 0.9], "lr": [0.1]})
     df = expand(spec)
     for opt, rows in df.groupby("optimizer"):
@@ -189,3 +189,28 @@ def test_cost_counts_work_populations_and_chunks():
                    "chunks": 4 * 3}  # fmt: skip
     assert cost(expand(spec))["chunks"] == 4  # a frame alone: default chunk size 256
     assert cost(expand(spec), chunk_size=10) == got
+
+
+def test_a_chunk_reads_only_the_hyper_parameters_its_optimizer_uses():
+    from sweeps.execute.chunk import train_chunk
+
+    df = expand(make({"optimizer": "momentum", "lr": 0.5, "momentum": 0.8}, seeds=2))
+    configs = {c: df[c].tolist() for c in df.columns}
+    want, _, _ = train_chunk(configs, STOP)
+    # Columns of other optimisers' hyper-parameters are never read, whatever they hold.
+    configs |= {"beta1": ["not a number"] * 2, "eps": [None] * 2}
+    got, _, _ = train_chunk(configs, STOP)
+    assert {k: v for k, v in got.items() if k != "wall_time_s"} == {
+        k: v for k, v in want.items() if k != "wall_time_s"
+    }
+
+
+def test_an_unset_lr_is_each_optimizers_default_and_keeps_given_ids():
+    from nncore import RULES
+
+    spec = make({"optimizer": ["gd", "adam"]}, seeds=1)
+    df = expand(spec)
+    assert df["lr"].tolist() == [RULES["lr"].default_for("gd"), RULES["lr"].default_for("adam")]
+    given = expand(make({"optimizer": ["gd", "adam"], "lr": [0.5, 0.001]}, seeds=1))
+    # The unset lr hashes like the same lr given: a run's id is its configuration.
+    assert set(df["run_id"]) <= set(given["run_id"])

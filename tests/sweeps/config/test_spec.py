@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nncore import ACTIVATIONS, INITIALIZERS, STOP_CRITERIA, ConfigError
+from nncore import ACTIVATIONS, INITIALIZERS, OPTIMIZERS, RULES, STOP_CRITERIA, ConfigError
 from sweeps.config.params import PARAMS
 from sweeps.config.spec import (
     MAX_RUNS,
@@ -397,6 +397,10 @@ def test_the_documented_defaults_are_the_real_ones():
 
     doc = " ".join(sweeps.config.spec.__doc__.split())
     for name, p in PARAMS.items():
+        if p.default is None:  # lr: each optimiser's own, from the rulebook
+            for opt in OPTIMIZERS:
+                assert f"{opt} {RULES[name].default_for(opt)!r}" in doc, (name, opt)
+            continue
         shown = f'"{p.default}"' if p.kind is str else repr(p.default)
         assert f"{name} = {shown}" in doc, name
 

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-Array = NDArray[np.float64]
+from .stop import EXPLODED_LOSS
 
-# As in nncore.train: a loss this large means the outputs have exploded.
-EXPLODED_LOSS = 1e10
+__all__ = ["ReferenceRun", "train_reference"]
+
+Array = NDArray[np.float64]
 
 
 @dataclass
