@@ -16,12 +16,12 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from sweeps._resultsdir import load
-from sweeps.baseline import read_baseline
-from sweeps.runner import run
-from sweeps.spec import SweepSpec, load_spec
-
-from sweeps.regress import Thresholds, check
+from sweeps.config.load import load_spec
+from sweeps.config.spec import SweepSpec
+from sweeps.execute.runner import run
+from sweeps.regress.baseline import read_baseline
+from sweeps.regress.check import Thresholds, check
+from sweeps.results.read import load
 
 
 def trial(spec: SweepSpec, k: int, baseline, jobs: int | None, th: Thresholds):

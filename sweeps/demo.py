@@ -10,6 +10,8 @@ from numpy.typing import NDArray
 
 from nncore import Network, RunRecord, get_task
 
+__all__ = ["DemoResult", "plot_demo", "run_demo"]
+
 
 @dataclass
 class DemoResult:

@@ -28,6 +28,8 @@ import numpy as np
 from sweeps.results.files import write_text
 from sweeps.results.schema import read_runs
 
+__all__ = ["ACTIVATIONS", "CELLS", "SPEC", "format_sweep_table", "run_sweep_bench", "sweep_spec"]
+
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "lecun_tanh", "softsign")
 CELLS = 2 * len(ACTIVATIONS) * 2 * 4  # tasks x activations x init scales x lrs
 

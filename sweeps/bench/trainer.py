@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from nncore import Population, get_task
 from nncore.reference import train_reference
 
+__all__ = ["BenchCase", "CASES", "N_NETWORKS", "QUICK", "REPEATS", "format_table", "run_bench"]
+
 
 @dataclass(frozen=True)
 class BenchCase:

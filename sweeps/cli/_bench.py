@@ -48,7 +48,7 @@ def _bench_baseline(args: argparse.Namespace) -> dict:
 
 
 def _bench_verdict(result: dict, baseline: dict, args: argparse.Namespace) -> int:
-    from sweeps.regress.check import compare_bench
+    from sweeps.regress.bench import compare_bench
     from sweeps.regress.table import format_bench
 
     table = compare_bench(result, baseline, args.max_drop)

@@ -9,7 +9,8 @@ from ._common import EXIT_OK, add_jobs
 
 
 def _gallery(args: argparse.Namespace) -> int:
-    from sweeps.gallery.pages import complete, entry_spec, run_entry, write_page
+    from sweeps.gallery.entries import entry_spec
+    from sweeps.gallery.pages import complete, run_entry, write_page
 
     spec = entry_spec(args.name, args.reduced)  # an unknown name fails before any work
     out = args.out or Path("results") / (args.name + "-reduced" * args.reduced)

@@ -9,7 +9,7 @@ from ._common import EXIT_OK, EXIT_REGRESSION, add_jobs
 
 
 def _record_baseline(args: argparse.Namespace) -> int:
-    from sweeps.config.spec import load_spec
+    from sweeps.config.load import load_spec
     from sweeps.regress.baseline import csv_path, record, results_for, side_file
 
     spec = load_spec(args.spec)
@@ -27,7 +27,7 @@ def _record_baseline(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     import time
 
-    from sweeps.config.spec import load_spec
+    from sweeps.config.load import load_spec
     from sweeps.regress.baseline import canonical, check_comparable, read_baseline, results_for
     from sweeps.regress.check import Thresholds, check
     from sweeps.regress.table import format_check, write_check

@@ -18,7 +18,7 @@ def _start_workers(args: argparse.Namespace) -> None:
         # Never more workers than chunks: a bound cheap to know before the grid.
         jobs = args.jobs or os.cpu_count() or 1
         try:
-            from sweeps.config.spec import load_spec
+            from sweeps.config.load import load_spec
 
             spec = load_spec(args.spec)
             jobs = min(jobs, -(-spec.n_runs // spec.chunk_size))
@@ -28,7 +28,7 @@ def _start_workers(args: argparse.Namespace) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from sweeps.config.spec import load_spec
+    from sweeps.config.load import load_spec
     from sweeps.execute.runner import run
     from sweeps.execute.workers import stop
 
@@ -97,12 +97,13 @@ def _report_after_run(out: Path, quiet: bool) -> None:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from sweeps.config.spec import bundled_specs, load_spec
+    from sweeps.config.grid import n_runs
+    from sweeps.config.load import bundled_specs, load_spec
 
     specs = {name: load_spec(name) for name in bundled_specs()}
     width = max(len(n) for n in specs)
     for name, spec in specs.items():
-        print(f"{name:<{width}}  {spec.n_runs:>7,} runs  {spec.description}")
+        print(f"{name:<{width}}  {n_runs(spec):>7,} runs  {spec.description}")
     return EXIT_OK
 
 
@@ -115,7 +116,7 @@ def _plain(value: object) -> object:
 
 def _show(args: argparse.Namespace) -> int:
     from sweeps.config.grid import chunks, expand
-    from sweeps.config.spec import load_spec
+    from sweeps.config.load import load_spec
     from sweeps.execute.estimate import estimate
 
     spec = load_spec(args.spec)

@@ -20,8 +20,8 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from nncore.rules import RULES, ConfigError, applies, check_hyper, hyper_names
-from sweeps.results.schema import DTYPES, PARAM_COLUMNS
 
+from .columns import DTYPES, PARAM_COLUMNS
 from .params import OPTIMIZER_PARAMS, PARAMS, STRUCTURAL
 
 if TYPE_CHECKING:
@@ -191,3 +191,24 @@ def cost(spec_or_df: SweepSpec | pd.DataFrame, chunk_size: int | None = None) ->
         "populations": len(groups(df)),
         "chunks": len(chunks(df, size)),
     }
+
+
+def n_runs(spec: SweepSpec) -> int:
+    """The number of runs :func:`expand` gives, counted without building them.
+
+    Per optimiser: the grid axes it uses, times its distinct sampled points (on the
+    names it uses), times the seeds; a hyper-parameter it ignores multiplies nothing,
+    as the rows that masking makes identical are kept once.
+    """
+    points = spec.sample.points if spec.sample else {}
+    n_points = spec.sample.n if spec.sample else 1
+    optimizers = dict.fromkeys(points.get("optimizer", spec.params.get("optimizer", ())))
+    total = 0
+    for opt in optimizers:
+        grid = math.prod(
+            len(v) for k, v in spec.params.items() if k != "optimizer" and applies(k, opt)
+        )
+        names = [k for k in points if applies(k, opt)]
+        rows = [i for i in range(n_points) if points.get("optimizer", [opt] * n_points)[i] == opt]
+        total += grid * len({tuple(points[k][i] for k in names) for i in rows})
+    return total * len(spec.seeds)

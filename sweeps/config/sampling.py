@@ -24,6 +24,11 @@ from nncore.rules import ConfigError, check_choice, check_number, did_you_mean
 
 from .params import PARAMS
 
+__all__ = [
+    "DISTRIBUTIONS", "Dimension", "INTEGER_PARAMS", "METHODS", "SAMPLE_KEYS", "SIGNIFICANT_DIGITS",
+    "Sample", "unit_points",
+]  # fmt: skip
+
 METHODS = ("random", "sobol", "lhs")
 DISTRIBUTIONS = ("choice", "int_uniform", "log_uniform", "uniform")
 SAMPLE_KEYS = ("n", "seed", "method")

@@ -1,4 +1,4 @@
-"""Sweep specs: a TOML file, or the name of a bundled one, read into a checked SweepSpec.
+"""Sweep specs: a parsed TOML document checked into a SweepSpec (read by sweeps.config.load).
 
 The spec format
 ---------------
@@ -68,9 +68,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import re
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from functools import cached_property
@@ -78,16 +76,21 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from nncore import LOSSES, OPTIMIZERS, STOP_CRITERIA, StopCriteria, get_task
+from nncore import STOP_CRITERIA
 from nncore.rules import ConfigError, check_number, did_you_mean
 
-from .params import OPTIMIZER_PARAMS, PARAMS, applies
+from .fields import (
+    MAX_RUNS,
+    check_combinations,
+    check_params,
+    check_seeds,
+    check_stop,
+    check_useful,
+)
+from .params import OPTIMIZER_PARAMS, applies
 from .sampling import Sample
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+__all__ = ["REQUIRED", "SPECS_DIR", "TOP_KEYS", "SpecError", "SweepSpec"]
 
 SPECS_DIR = Path(__file__).parent.parent / "specs"
 TOP_KEYS = (
@@ -101,8 +104,6 @@ REQUIRED = {
 }
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")  # a directory name: never . or ..
 MAX_EPOCHS = 100_000_000  # a run of 1e8 full-batch updates is days of work
-MAX_RUNS = 10_000_000
-MAX_SEED = 2**63 - 1
 
 
 class SpecError(ConfigError):
@@ -154,14 +155,14 @@ class SweepSpec:
         elif self.sample is not None and not isinstance(self.sample, Sample):
             raise ConfigError(f"sample={self.sample!r} must be a [sample] table")
         sampled = self.sample.names if self.sample else ()
-        _set(self, "seeds", _seeds(self.seeds))
-        _set(self, "params", MappingProxyType(_params(self.params, sampled)))
-        _set(self, "stop", MappingProxyType(_stop(self.stop)))
+        _set(self, "seeds", check_seeds(self.seeds))
+        _set(self, "params", MappingProxyType(check_params(self.params, sampled)))
+        _set(self, "stop", MappingProxyType(check_stop(self.stop)))
         n = math.prod(len(v) for v in self.params.values()) * len(self.seeds)
         n *= self.sample.n if self.sample else 1
         if n > MAX_RUNS:
             raise ConfigError(f"the grid has {n:,} runs; the limit is {MAX_RUNS:,}")
-        _check_combinations(self)
+        check_combinations(self.candidates)
 
     @classmethod
     def from_mapping(
@@ -187,13 +188,6 @@ class SweepSpec:
         grid = tuple(k for k, v in self.params.items() if len(v) > 1)
         return grid + (self.sample.names if self.sample else ())
 
-    @cached_property
-    def n_runs(self) -> int:
-        """Number of distinct runs (after dropping hyper-parameters that do not apply)."""
-        from .grid import cells
-
-        return len(cells(self)) * len(self.seeds)
-
     @property
     def path(self) -> Path | None:
         """The TOML file this spec was read from (a bundled one too), if any."""
@@ -201,7 +195,8 @@ class SweepSpec:
             return None
         if Path(self.source).is_file():
             return Path(self.source)
-        return bundled_specs().get(self.source)
+        bundled = SPECS_DIR / f"{self.source}.toml"  # what sweeps.config.load finds by name
+        return bundled if bundled.parent == SPECS_DIR and bundled.is_file() else None
 
     def candidates(self, name: str) -> tuple[Any, ...]:
         """Values parameter ``name`` can take: its axis, or its choices when sampled.
@@ -270,103 +265,6 @@ def _set(obj: Any, name: str, value: Any) -> None:
     object.__setattr__(obj, name, value)
 
 
-def _seeds(value: Any) -> tuple[int, ...]:
-    if not isinstance(value, (list, tuple, range)):
-        n = check_number("seeds", value, low=1, integer=True)
-        if n > MAX_RUNS:
-            raise ConfigError(f"seeds={n} must be <= {MAX_RUNS:,}")
-        return tuple(range(n))
-    if len(value) == 0:
-        raise ConfigError("seeds=[] lists no seed; give a count (seeds = 20) or a list")
-    seeds = tuple(int(check_number("seeds", s, low=0, integer=True)) for s in value)
-    if max(seeds) > MAX_SEED:
-        raise ConfigError(f"seeds={max(seeds)} must be < 2**63")
-    _no_repeats("seeds", list(value), seeds)
-    return seeds
-
-
-def _no_repeats(field: str, given: list[Any], values: tuple[Any, ...]) -> None:
-    seen: set[Any] = set()
-    for v in values:
-        if v in seen:
-            raise ConfigError(f"{field}={given!r} repeats {v!r}")
-        seen.add(v)
-
-
-def _params(raw: Mapping[str, Any], sampled: tuple[str, ...]) -> dict[str, tuple[Any, ...]]:
-    if not isinstance(raw, Mapping):
-        raise ConfigError(f"params={raw!r} must be a table")
-    out = {}
-    for key, value in raw.items():
-        if key not in PARAMS:
-            raise ConfigError(
-                f"unknown key {key!r} in [params]; allowed: {list(PARAMS)}"
-                + did_you_mean(key, PARAMS)
-            )
-        if key in sampled:
-            raise ConfigError(f"params.{key} is also drawn in [sample]; set it or sample it")
-        out[key] = _axis(key, value)
-    for key, p in PARAMS.items():
-        if key not in out and key not in sampled:
-            out[key] = (p.check(f"params.{key}", p.default),)
-    return out
-
-
-def _axis(key: str, value: Any) -> tuple[Any, ...]:
-    """One ``[params]`` entry -> a tuple of checked values (a scalar is a 1-value axis)."""
-    field = f"params.{key}"
-    if isinstance(value, Mapping):
-        raise ConfigError(f"{field}={dict(value)!r} must be a value or a list of values")
-    given = list(value) if isinstance(value, (list, tuple)) else [value]
-    if not given:
-        raise ConfigError(f"{field}=[] is an empty axis")
-    values = tuple(PARAMS[key].check(field, v) for v in given)
-    _no_repeats(field, given, values)
-    return values
-
-
-def _stop(raw: Mapping[str, Any]) -> dict[str, float | bool]:
-    if not isinstance(raw, Mapping):
-        raise ConfigError(f"stop={raw!r} must be a table")
-    for k, v in raw.items():
-        if k not in STOP_CRITERIA:
-            raise ConfigError(
-                f"stop.{k}={v!r} is not a stop criterion; allowed: {list(STOP_CRITERIA)}"
-                + did_you_mean(k, STOP_CRITERIA)
-            )
-    crit = StopCriteria.from_mapping(raw)
-    if crit.empty:
-        raise ConfigError(
-            f"[stop] sets no criterion, so no run could converge; set one of {list(STOP_CRITERIA)}"
-        )
-    out: dict[str, float | bool] = {}
-    for k in ("loss_below", "max_error_below"):
-        if getattr(crit, k) is not None:
-            out[k] = float(getattr(crit, k))
-    if crit.bits_40_20_40:
-        out["bits_40_20_40"] = True
-    return out
-
-
-def _check_combinations(spec: SweepSpec) -> None:
-    """Cross-parameter rules: the loss must suit the output; softmax needs 2+ outputs."""
-    outputs = spec.candidates("output_activation")
-    for loss in spec.candidates("loss"):
-        for out in outputs:
-            try:
-                LOSSES[loss].check_output(out)
-            except ConfigError as e:
-                raise ConfigError("params." + str(e).replace(" loss=", " params.loss=")) from None
-    if "softmax" in outputs:
-        for task in spec.candidates("task"):
-            n_out = get_task(task).n_out
-            if n_out < 2:
-                raise ConfigError(
-                    f"params.output_activation='softmax' needs 2 or more outputs, but "
-                    f"params.task={task!r} has {n_out}; use sigmoid (with mse or bce)"
-                )
-
-
 def _from_mapping(
     cls: type[SweepSpec], raw: Mapping[str, Any], source: str, default_name: str | None
 ) -> SweepSpec:
@@ -401,59 +299,5 @@ def _from_mapping(
     )
     given = {f"params.{k}={v!r}": k for k, v in params.items()}
     given |= {f"sample.{k}": k for k in (spec.sample.names if spec.sample else ())}
-    _check_useful(spec, given)
+    check_useful(list(spec.candidates("optimizer")), given)
     return spec
-
-
-def _check_useful(spec: SweepSpec, given: dict[str, str]) -> None:
-    """A hyper-parameter set in the file must mean something to some optimiser in it."""
-    optimizers = list(spec.candidates("optimizer"))
-    for shown, name in given.items():
-        if name in OPTIMIZER_PARAMS and not any(applies(name, o) for o in optimizers):
-            users = [o for o in OPTIMIZERS if applies(name, o)]
-            raise ConfigError(
-                f"{shown} has no effect with optimizer={optimizers}; it is used by {users}"
-            )
-
-
-def bundled_specs() -> dict[str, Path]:
-    """The specs shipped with nnsweep: ``{name: path}``, sorted by name."""
-    return {p.stem: p for p in sorted(SPECS_DIR.glob("*.toml"))}
-
-
-def bundled_descriptions() -> dict[str, str]:
-    """Each bundled spec's one-line description, by name."""
-    return {name: load_spec(name).description for name in bundled_specs()}
-
-
-def load_spec(source: str | os.PathLike[str]) -> SweepSpec:
-    """Read a spec from a TOML file, or a bundled spec by name (an existing file wins)."""
-    path, label = _locate(source)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as e:
-        raise SpecError(f"{label}: invalid TOML: {e}") from None
-    except UnicodeDecodeError:
-        raise SpecError(f"{label}: invalid TOML: not UTF-8 text") from None
-    except OSError as e:
-        raise SpecError(f"{label}: cannot read: {e.strerror}") from None
-    return SweepSpec.from_mapping(raw, source=label, default_name=path.stem)
-
-
-def _locate(source: str | os.PathLike[str]) -> tuple[Path, str]:
-    label = os.fspath(source)
-    path = Path(label)
-    if path.is_dir():
-        raise SpecError(f"{label}: is a directory, not a spec file")
-    if path.exists():
-        return path, label
-    bundled = bundled_specs()
-    name = path.name.removesuffix(".toml")
-    if path.parent == Path(".") and name in bundled:
-        return bundled[name], name
-    if path.parent != Path("."):
-        raise SpecError(f"{label}: no such file")
-    raise SpecError(
-        f"{label}: no such file, and no bundled spec named {name!r} (bundled: {list(bundled)})"
-        + did_you_mean(name, bundled)
-    )

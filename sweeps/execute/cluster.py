@@ -14,6 +14,8 @@ from typing import Any
 
 from nncore import ConfigError
 
+__all__ = ["BACKENDS", "EXTRA_HINT", "check_scheduler", "dask_client"]
+
 BACKENDS = ("loky", "dask")
 EXTRA_HINT = 'pip install "nnsweep[dask]"'
 

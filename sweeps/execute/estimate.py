@@ -13,6 +13,8 @@ from sweeps.config.spec import SweepSpec
 
 from .chunk import train_chunk
 
+__all__ = ["CALIBRATION_EPOCHS", "estimate"]
+
 CALIBRATION_EPOCHS = 100
 
 

@@ -21,7 +21,8 @@ from nncore import ConfigError
 from nncore.rules import check_choice
 from sweeps.config.grid import Chunk, expand
 from sweeps.config.grid import chunks as make_chunks
-from sweeps.config.spec import SweepSpec, load_spec
+from sweeps.config.load import load_spec
+from sweeps.config.spec import SweepSpec
 from sweeps.results.chunkfiles import Columns
 from sweeps.results.files import write_bytes
 from sweeps.results.store import Store
@@ -32,6 +33,8 @@ from .cluster import BACKENDS, check_scheduler, dask_client
 from .limits import check_out, check_resources
 from .manifest import end, new_manifest
 from .schedule import LongestFirst
+
+__all__ = ["DEFAULT_ROOT", "Progress", "run"]
 
 DEFAULT_ROOT = Path("results")
 

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Iterator
 
 from sweeps.config.grid import Chunk
 
+__all__ = ["LongestFirst"]
+
 
 class LongestFirst:
     """Chunks in dispatch order; tell it how long each took with ``done``.

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import threading
 
+__all__ = ["start", "stop", "wait"]
+
 _starting: threading.Thread | None = None
 _pooled = False  # this process has started local workers
 started: set[int] = set()  # process ids of the workers started by ``start``
@@ -20,7 +22,6 @@ started: set[int] = set()  # process ids of the workers started by ``start``
 def _ready() -> int:
     """Runs in each worker: import what a chunk needs."""
     import os
-
 
     return os.getpid()
 

@@ -14,6 +14,8 @@ from sweeps.stats.survival import summarize
 from . import kit
 from .kit import constant_output_loss, row_of
 
+__all__ = ["INIT_NAMES", "page"]
+
 INIT_NAMES = {"normal": "default normal(σ = 1)", "glorot_normal": "Glorot", "he_normal": "He"}
 
 

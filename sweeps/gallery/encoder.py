@@ -18,6 +18,8 @@ from sweeps.stats.survival import summarize
 from . import kit
 from .kit import OPT_NAMES
 
+__all__ = ["page"]
+
 
 def _arch(task: str, hidden: str) -> str:
     """``("encoder8", "3")`` -> ``"8-3-8"``."""

@@ -16,6 +16,8 @@ from sweeps.stats.survival import summarize
 from . import kit
 from .kit import constant_output_loss
 
+__all__ = ["page"]
+
 
 def page(res: ResultsDir, img: Path) -> kit.Page:
     """The init-plateau page: success, plateaus and failures against the init scale."""

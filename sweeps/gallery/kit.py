@@ -24,9 +24,15 @@ from sweeps.report.style import compact, epoch_ticks
 from sweeps.stats.levels import level_label, levels
 from sweeps.stats.survival import format_epochs, format_rate, summarize, wilson_interval
 
+__all__ = [
+    "COLOURS", "DPI", "OPT_NAMES", "Page", "best", "big", "budget_note", "cells",
+    "constant_output_loss", "epoch_floor", "failure", "figure", "legend", "md_table", "median",
+    "median_of", "median_panel", "median_short", "num", "positions", "rate", "rate_panel",
+    "rate_short", "ratio", "row_of", "save", "trend",
+]  # fmt: skip
+
 DPI = 100
 COLOURS = ["#0173b2", "#de8f05", "#029e73", "#d55e00", "#cc78bc", "#ca9161", "#56b4e9"]
-
 
 OPT_NAMES = {"gd": "plain GD", "momentum": "GD + momentum", "rprop": "Rprop", "adam": "Adam"}
 
@@ -176,11 +182,8 @@ def md_table(df: pd.DataFrame) -> str:
 
 def figure(ncols: int, nrows: int = 1, panel=(3.4, 2.8), legend_w: float = 1.9) -> Figure:
     """A constrained-layout figure sized for ``nrows`` x ``ncols`` panels and a legend."""
-    return Figure(
-        figsize=(ncols * panel[0] + legend_w, nrows * panel[1] + 0.8),
-        layout="constrained",
-        dpi=DPI,
-    )
+    size = (ncols * panel[0] + legend_w, nrows * panel[1] + 0.8)
+    return Figure(figsize=size, layout="constrained", dpi=DPI)
 
 
 def save(fig: Figure, img_dir: Path, name: str) -> str:

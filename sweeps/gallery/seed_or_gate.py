@@ -14,6 +14,8 @@ from sweeps.stats.survival import summarize
 from . import kit
 from .kit import median_of, row_of
 
+__all__ = ["SEED_EPOCHS", "SEED_INIT", "SEED_LR", "SEED_LR_TEXT", "page"]
+
 SEED_INIT = 0.01
 SEED_LR = 1e-6
 SEED_EPOCHS = 5_000_000

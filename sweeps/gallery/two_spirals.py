@@ -16,6 +16,8 @@ from sweeps.stats.survival import summarize
 from . import kit
 from .kit import OPT_NAMES
 
+__all__ = ["page"]
+
 
 def _layers(hidden: str) -> str:
     """``"16x16"`` -> ``"2 × 16"``."""

@@ -13,6 +13,8 @@ from sweeps.stats.survival import summarize
 from . import kit
 from .kit import constant_output_loss, median_of, row_of
 
+__all__ = ["page"]
+
 
 def _failure_table(s: pd.DataFrame) -> pd.DataFrame:
     return s.assign(

@@ -20,12 +20,19 @@ from typing import Any
 import pandas as pd
 
 from nncore import ConfigError
+from sweeps.config.grid import n_runs
 from sweeps.config.spec import SweepSpec
 from sweeps.execute.runner import run
 from sweeps.results.files import write_text
 from sweeps.results.read import ResultsDir, load
 from sweeps.results.schema import DTYPES, write_csv_atomic
 from sweeps.results.validate import check_runs
+
+__all__ = [
+    "Baseline", "COMPARED", "META_KEYS", "METRICS", "canonical", "check_comparable",
+    "check_matches", "columns", "csv_path", "read_baseline", "read_bench_baseline", "record",
+    "results_for", "save_json", "side_file", "spec_differences",
+]  # fmt: skip
 
 METRICS = ["status", "epochs_to_threshold", "epochs_run", "final_loss"]
 COMPARED = ("params", "sample", "max_epochs", "stop")  # what decides a run's outcome
@@ -101,9 +108,10 @@ def check_matches(res: ResultsDir, spec: SweepSpec) -> None:
             f"{str(res.manifest.get('spec_hash'))[:12]} != {spec.spec_hash[:12]})"
             + (": " + "; ".join(diffs) if diffs else "")
         )
-    if res.manifest.get("finished") is None or len(res.runs) != spec.n_runs:
+    expected = n_runs(spec)
+    if res.manifest.get("finished") is None or len(res.runs) != expected:
         raise ConfigError(
-            f"{where} is incomplete ({len(res.runs):,} of {spec.n_runs:,} runs); "
+            f"{where} is incomplete ({len(res.runs):,} of {expected:,} runs); "
             f"finish it with 'nnsweep run {spec.source or spec.name} -o {res.path}'"
         )
 

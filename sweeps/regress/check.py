@@ -38,6 +38,11 @@ from sweeps.stats.survival import format_epochs, groups, kaplan_meier, time_to_e
 
 from .baseline import METRICS, Baseline, check_comparable
 
+__all__ = [
+    "CELL_COLUMNS", "CheckResult", "P_COLUMNS", "Thresholds", "check", "compare_cells", "holm",
+    "logrank_slower_p", "run_differences",
+]  # fmt: skip
+
 P_COLUMNS = ("success_p", "logrank_p", "diverged_p")
 CELL_COLUMNS = [
     "runs_base", "runs_now", "success_base", "success_now", "success_p", "success_p_holm",
@@ -275,38 +280,3 @@ def _seeds(runs: pd.DataFrame) -> str:
     if s == list(range(s[0], s[0] + len(s))):
         return f"{len(s)} seeds {s[0]}..{s[-1]}"
     return f"{len(s)} seeds {s[:4]}{' ...' if len(s) > 4 else ''}"
-
-
-def compare_bench(current: dict, baseline: dict, max_drop: float = 0.35) -> pd.DataFrame:
-    """Compare each bench case's population/loop ratio with the baseline's.
-
-    A case FAILs when its ratio fell by more than ``max_drop`` (a fraction). Both
-    documents come from ``nnsweep bench --json``, run with the same sizes.
-    """
-    check_number("max_drop", max_drop, low=0, high=1, low_open=True)
-    if bool(current.get("quick")) != bool(baseline.get("quick")):
-        raise ConfigError(
-            f"bench baseline quick={bool(baseline.get('quick'))} but this run has "
-            f"quick={bool(current.get('quick'))}; compare like with like"
-        )
-    base = {c["name"]: c for c in baseline.get("cases", [])}
-    rows = []
-    for case in current["cases"]:
-        b = base.get(case["name"])
-        if b is None:
-            raise ConfigError(
-                f"bench case {case['name']!r} is not in the baseline (it has {list(base)}); "
-                "record a new one with 'nnsweep bench --save FILE'"
-            )
-        sizes = ("n_networks", "loop_networks", "epochs")
-        if any(b.get(k) != case.get(k) for k in sizes):
-            raise ConfigError(
-                f"bench case {case['name']!r} ran at other sizes than its baseline "
-                f"({ {k: b.get(k) for k in sizes} } vs { {k: case.get(k) for k in sizes} })"
-            )
-        change = case["ratio"] / b["ratio"] - 1.0
-        rows.append(
-            {"case": case["name"], "ratio_base": b["ratio"], "ratio_now": case["ratio"],
-             "change": change, "verdict": "FAIL" if change < -max_drop else "PASS"}
-        )  # fmt: skip
-    return pd.DataFrame(rows)

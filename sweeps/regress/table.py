@@ -18,6 +18,8 @@ from sweeps.stats.survival import format_epochs
 from .baseline import Baseline, save_json
 from .check import CheckResult
 
+__all__ = ["format_bench", "format_check", "to_json", "write_check"]
+
 
 def format_check(result: CheckResult) -> str:
     """The check as aligned text: one line per cell, then the verdict (for the terminal)."""

@@ -22,6 +22,11 @@ from numpy.typing import NDArray
 from nncore import Network, RunRecord, get_task
 from sweeps.config.params import OPTIMIZER_PARAMS, parse_hidden
 
+__all__ = [
+    "ALPHA", "Array", "BANDS", "CMAP", "boundary_plot", "decision_grid", "output_colours",
+    "retrain", "typical_runs",
+]  # fmt: skip
+
 Array = NDArray[np.float64]
 BANDS = np.linspace(0.0, 1.0, 11)  # the output in bands of 0.1
 CMAP = "RdBu_r"

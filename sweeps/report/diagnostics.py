@@ -25,7 +25,12 @@ from sweeps.stats.survival import format_epochs, format_ratio, summarize
 
 from . import style as st
 from .figures import DPI, Plot, Roles, pooled_note, save
-from .headline import _name
+from .headline import level_name
+
+__all__ = [
+    "DiagTable", "FILE", "MIN_RUNS", "ROWS", "STILL_TRAINING", "diagnostics_figure",
+    "diagnostics_sentence", "read_diagnostics",
+]  # fmt: skip
 
 FILE = "diagnostics.csv.gz"
 MIN_RUNS = 5  # a level's line stops where fewer of its runs are still training
@@ -187,7 +192,7 @@ def diagnostics_sentence(runs: pd.DataFrame, table: DiagTable, hue: str | None,
     epoch = _reference_epoch(table, sides)
     if epoch is None:
         return ""
-    names = [_name(runs, hue, v[hue]) for v in (slow, fast)]
+    names = [level_name(runs, hue, v[hue]) for v in (slow, fast)]
     plateaus = [runs.loc[s, "plateau_epochs"].median() for s in sides]
     medians = [format_epochs(v["km_median"], max_epochs) for v in (slow, fast)]
     text = (

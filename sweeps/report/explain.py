@@ -20,6 +20,8 @@ from sweeps.config.params import OPTIMIZER_PARAMS, applies, parse_hidden
 from sweeps.results.read import ResultsDir, load
 from sweeps.stats.plateau import PLATEAU_FALL
 
+__all__ = ["CHUNK_ROWS", "explain", "find_run"]
+
 CHUNK_ROWS = 1_000_000  # rows read at a time when picking one run out of a large file
 
 

@@ -23,8 +23,13 @@ from sweeps.results.read import ResultsDir, read_curves
 from sweeps.stats import levels as lv
 from sweeps.stats.survival import time_to_event
 
+from . import plots as rp
 from . import style as st
-from . import write as rp
+
+__all__ = [
+    "DPI", "MAX_PANELS", "Plot", "Roles", "epochs_figure", "loss_figure", "pooled_note", "roles",
+    "save", "survival_figure",
+]  # fmt: skip
 
 MAX_PANELS = 48
 DPI = 110

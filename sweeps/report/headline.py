@@ -19,6 +19,8 @@ from sweeps.stats.compare import median_ratio
 from sweeps.stats.levels import cell_label, level_label
 from sweeps.stats.survival import format_epochs, format_rate, format_ratio, summarize
 
+__all__ = ["headline", "level_name"]
+
 
 def _describe(row: pd.Series, max_epochs: int, first: bool, versus: float | None = None) -> str:
     """ "96% (median 1,430 epochs, 5.0× as many)"; ``versus`` is the fastest level's median."""
@@ -37,7 +39,7 @@ def _times(median: float, fastest: float, max_epochs: int) -> str:
     return f", over {note[2:].split(' (')[0]}× as many" if note.startswith(">") else ""
 
 
-def _name(runs: pd.DataFrame, hue: str, value: object) -> str:
+def level_name(runs: pd.DataFrame, hue: str, value: object) -> str:
     """ "tanh" names itself; a number or a layer list needs its axis: "lr = 0.5"."""
     if hue == "hidden" or pd.api.types.is_numeric_dtype(runs[hue]):
         return f"{hue} = {level_label(value)}"
@@ -57,9 +59,9 @@ def headline(runs: pd.DataFrame, axes: list[str], max_epochs: int, hue: str | No
     pooled = summarize(runs, [hue], max_epochs).sort_values("rmst", kind="stable")
     best = pooled["km_median"].iloc[0]
     parts = [
-        f"{_name(runs, hue, r[hue])} " + _describe(r, max_epochs, True)
+        f"{level_name(runs, hue, r[hue])} " + _describe(r, max_epochs, True)
         if i == 0
-        else f"{_name(runs, hue, r[hue])} in " + _describe(r, max_epochs, False, best)
+        else f"{level_name(runs, hue, r[hue])} in " + _describe(r, max_epochs, False, best)
         for i, (_, r) in enumerate(pooled.iterrows())
     ]
     text = "; ".join(parts) + "."
@@ -89,8 +91,8 @@ def _largest_gap(runs: pd.DataFrame, others: list[str], hue: str, max_epochs: in
     second = _describe(slow, max_epochs, False, fast["km_median"]).replace(" (", " with {} (", 1)
     return (
         f"The gap is largest at {cell_label(others, key)}: "
-        + first.format(_name(runs, hue, fast[hue]))
+        + first.format(level_name(runs, hue, fast[hue]))
         + " vs "
-        + second.format(_name(runs, hue, slow[hue]))
+        + second.format(level_name(runs, hue, slow[hue]))
         + "."
     )

@@ -20,9 +20,11 @@ from sweeps.stats import levels as lv
 from sweeps.stats.compare import compare, median_ratio
 from sweeps.stats.survival import format_ratio, summarize
 
+from . import plots as rp
 from . import style as st
-from . import write as rp
 from .figures import DPI, Plot, Roles, pooled_note, save
+
+__all__ = ["heatmap_figures", "ratio_figure"]
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ from sweeps.stats.survival import format_epochs, format_rate
 
 from .figures import Plot
 
+__all__ = ["CSS", "MAX_TABLE_ROWS", "format_summary", "write_html"]
+
 MAX_TABLE_ROWS = 2000
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;

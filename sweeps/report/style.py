@@ -10,6 +10,11 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from sweeps.stats.levels import level_label, levels
 
+__all__ = [
+    "EPOCH_LABEL", "LABELS", "axis_label", "compact", "epoch_ticks", "few_minor_ticks",
+    "palette_for",
+]  # fmt: skip
+
 LABELS = {
     "lr": "learning rate",
     "init_scale": "initial weight scale",

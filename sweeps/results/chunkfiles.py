@@ -24,6 +24,8 @@ import numpy as np
 from .files import write_bytes
 from .schema import COLUMNS
 
+__all__ = ["Columns", "runs_csv", "write_atomic", "write_chunk"]
+
 Columns = Mapping[str, Sequence[Any]]
 
 

@@ -21,6 +21,8 @@ from nncore.rules import check_choice, did_you_mean
 from .schema import read_runs
 from .validate import check_runs
 
+__all__ = ["REQUIRED", "ResultsDir", "load", "read_curves"]
+
 REQUIRED = ("runs.csv", "manifest.json")
 
 

@@ -11,13 +11,18 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sweeps.config.params import PARAMS
+from sweeps.config.columns import DTYPES as CONFIG_DTYPES
+from sweeps.config.columns import PARAM_COLUMNS
 
 if TYPE_CHECKING:
     import pandas as pd
 
+__all__ = [
+    "COLUMNS", "CURVE_COLUMNS", "DIAGNOSTIC_COLUMNS", "DTYPES", "ID_COLUMNS", "METRIC_COLUMNS",
+    "STATUSES", "frame", "read_runs", "write_csv_atomic",
+]  # fmt: skip
+
 ID_COLUMNS = ["run_id"]
-PARAM_COLUMNS = list(PARAMS) + ["max_epochs", "seed"]
 METRIC_COLUMNS = [
     "status",  # converged | censored | diverged
     "epochs_to_threshold",  # updates needed to meet every stop criterion; empty if not met
@@ -37,11 +42,7 @@ DIAGNOSTIC_COLUMNS = ["run_id", "epoch", "layer", "metric", "value"]
 STATUSES = ("converged", "censored", "diverged")
 
 DTYPES = {
-    **{p.name: ("string" if p.kind is str else "float64") for p in PARAMS.values()},
-    "batch_size": "int64",
-    "max_epochs": "int64",
-    "seed": "int64",
-    "run_id": "string",
+    **CONFIG_DTYPES,
     "status": "string",
     "epochs_to_threshold": "Int64",
     "epochs_run": "int64",

@@ -30,6 +30,8 @@ from .files import ResultsIOError, make_dir, remove_stale, write_pieces
 from .schema import COLUMNS, DIAGNOSTIC_COLUMNS, frame, read_runs
 from .validate import chunk_damage
 
+__all__ = ["CHUNK_DIR", "DIAGNOSTICS", "OUTPUTS", "Store"]
+
 CHUNK_DIR = "chunks"
 OUTPUTS = (
     "runs.csv", "curves.csv.gz", "manifest.json", "spec.toml", "summary.csv",

@@ -26,6 +26,8 @@ from .survival import (
     time_to_event,
 )
 
+__all__ = ["COMPARE_COLUMNS", "compare", "format_table", "median_ratio"]
+
 COMPARE_COLUMNS = [
     "level_a",
     "level_b",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+__all__ = ["cell_label", "level_label", "levels", "select"]
+
 
 def level_label(value: object) -> str:
     """A readable axis level: 0.01 -> ``"0.01"``, NaN -> ``"n/a"``, ``""`` -> ``"none"``."""

@@ -21,6 +21,8 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+__all__ = ["PLATEAU_FALL", "plateau", "plateaus"]
+
 PLATEAU_FALL = 0.1
 
 

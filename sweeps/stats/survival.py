@@ -17,6 +17,12 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import special, stats
 
+__all__ = [
+    "Array", "CONFIDENCE", "SUMMARY_METRICS", "Survival", "cell_stats", "format_epochs",
+    "format_rate", "format_ratio", "groups", "kaplan_meier", "logrank_p", "newcombe_interval",
+    "summarize", "time_to_event", "wilson_interval",
+]  # fmt: skip
+
 Array = NDArray[np.float64]
 CONFIDENCE = 0.95
 SUMMARY_METRICS = [

@@ -11,7 +11,8 @@ from nncore import OPTIMIZERS, RULES, ConfigError, Network, Population, get_task
 from nncore.optimizers import hyper_names as registry_hyper_names
 from nncore.rules import applies, check, hyper_defaults, hyper_names
 from sweeps.config.grid import expand
-from sweeps.config.spec import SPECS_DIR, SweepSpec, load_spec
+from sweeps.config.load import load_spec
+from sweeps.config.spec import SPECS_DIR, SweepSpec
 
 STOP = {"max_error_below": 0.1}
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sweeps.cli import main
-from sweeps.config.spec import bundled_specs
+from sweeps.config.load import bundled_specs
 from sweeps.results.store import Store
 
 SPEC = """

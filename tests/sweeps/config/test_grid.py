@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import io
 import itertools
+import math
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from nncore import ConfigError
-from sweeps.config.grid import POPULATION_KEY, cells, chunks, cost, expand, groups, run_id
+from sweeps.config.columns import DTYPES, PARAM_COLUMNS
+from sweeps.config.grid import (
+    POPULATION_KEY,
+    cells,
+    chunks,
+    cost,
+    expand,
+    groups,
+    n_runs,
+    run_id,
+)
 from sweeps.config.params import OPTIMIZER_PARAMS, STRUCTURAL, applies
 from sweeps.config.sampling import Sample
 from sweeps.config.spec import SweepSpec
-from sweeps.results.schema import DTYPES, PARAM_COLUMNS
 
 STOP = {"max_error_below": 0.1}
 
@@ -53,14 +63,14 @@ def test_hyper_parameters_that_do_not_apply_are_missing_and_runs_kept_once():
     assert df.groupby("optimizer").size().to_dict() == {"adam": 3, "gd": 3, "momentum": 6}
     assert list(dict.fromkeys(df["optimizer"])) == ["gd", "momentum", "adam"]
     assert list(df.loc[df.optimizer == "momentum", "momentum"]) == [0.5] * 3 + [0.9] * 3
-    assert df["run_id"].is_unique and spec.n_runs == len(df) == len(cells(spec)) * 3
+    assert df["run_id"].is_unique and n_runs(spec) == len(df) == len(cells(spec)) * 3
 
 
 def test_grid_times_sampled_points_times_seeds():
     sample = Sample.from_mapping({"n": 5, "lr": {"log_uniform": [0.01, 10]}})
     spec = make({"activation": ["sigmoid", "tanh"]}, seeds=[4, 9], sample=sample)
     df = expand(spec)
-    assert spec.axes == ("activation", "lr") and len(df) == 2 * 5 * 2 == spec.n_runs
+    assert spec.axes == ("activation", "lr") and len(df) == 2 * 5 * 2 == n_runs(spec)
     lrs = sample.points["lr"]
     for act_i, act in enumerate(["sigmoid", "tanh"]):
         block = df.iloc[act_i * 10 : (act_i + 1) * 10]
@@ -214,3 +224,27 @@ def test_an_unset_lr_is_each_optimizers_default_and_keeps_given_ids():
     given = expand(make({"optimizer": ["gd", "adam"], "lr": [0.5, 0.001]}, seeds=1))
     # The unset lr hashes like the same lr given: a run's id is its configuration.
     assert set(df["run_id"]) <= set(given["run_id"])
+
+@pytest.mark.parametrize(
+    "sample",
+    [
+        None,
+        {"n": 30, "seed": 1, "eps": {"choice": [1e-8, 1e-7]}, "eta_plus": {"choice": [1.1, 1.2]}},
+        {"n": 40, "seed": 2, "optimizer": {"choice": ["gd", "momentum", "adam"]},
+         "beta1": {"choice": [0.8, 0.9]}, "init_scale": {"uniform": [0.1, 1.0]}},
+    ],
+)  # fmt: skip
+def test_n_runs_counts_the_rows_masking_leaves(sample):
+    params = {"lr": [0.1, 1.0], "momentum": [0.5, 0.9], "beta1": [0.8, 0.9]}
+    if sample is None or "optimizer" not in sample:
+        params["optimizer"] = ["gd", "momentum", "adam", "rprop"]
+    if sample and "beta1" in sample:
+        del params["beta1"]
+    spec = SweepSpec(
+        name="t", seeds=3, max_epochs=10, stop={"loss_below": 0.1}, params=params, sample=sample
+    )
+    assert (
+        n_runs(spec)
+        == len(expand(spec))
+        < math.prod(map(len, params.values())) * 3 * (sample["n"] if sample else 1)
+    )

@@ -9,16 +9,11 @@ from pathlib import Path
 import pytest
 
 from nncore import ACTIVATIONS, INITIALIZERS, OPTIMIZERS, RULES, STOP_CRITERIA, ConfigError
+from sweeps.config.fields import MAX_RUNS
+from sweeps.config.grid import n_runs
+from sweeps.config.load import load_spec
 from sweeps.config.params import PARAMS
-from sweeps.config.spec import (
-    MAX_RUNS,
-    TOP_KEYS,
-    SpecError,
-    SweepSpec,
-    bundled_descriptions,
-    bundled_specs,
-    load_spec,
-)
+from sweeps.config.spec import TOP_KEYS, SpecError, SweepSpec
 
 OR_SPEC = """\
 name = "or-sigmoid-vs-tanh"
@@ -76,7 +71,7 @@ def test_the_issue_example_parses_as_written(write):
     assert spec.axes == ("activation", "init_scale", "lr")
     assert spec.params["init_scale"] == (0.01, 0.1, 1.0) and spec.params["hidden"] == ("6",)
     assert dict(spec.stop) == {"max_error_below": 0.1}
-    assert spec.n_runs == 2 * 3 * 3 * 20
+    assert n_runs(spec) == 2 * 3 * 3 * 20
     assert spec.chunk_size == 256 and spec.diagnostics is False and spec.sample is None
 
 
@@ -102,7 +97,7 @@ def test_hidden_is_normalised_to_canonical_strings(write, value, canonical):
 def test_seed_count_and_explicit_list(write):
     assert load_text(write, edited("seeds = 20 ", "seeds = 3 ")).seeds == (0, 1, 2)
     listed = load_text(write, edited("seeds = 20 ", "seeds = [7, 3, 11] "))
-    assert listed.seeds == (7, 3, 11) and listed.n_runs == 18 * 3
+    assert listed.seeds == (7, 3, 11) and n_runs(listed) == 18 * 3
 
 
 def test_optional_top_level_keys(write):
@@ -160,7 +155,7 @@ def test_to_dict_is_json_and_round_trips(write):
 def test_dataclass_replace_revalidates(write):
     spec = load_text(write, OR_SPEC)
     small = dataclasses.replace(spec, seeds=2, max_epochs=50)
-    assert small.seeds == (0, 1) and small.n_runs == 36 and small.spec_hash != spec.spec_hash
+    assert small.seeds == (0, 1) and n_runs(small) == 36 and small.spec_hash != spec.spec_hash
     with pytest.raises(SpecError, match=r"^or.toml: max_epochs=0 must be >= 1$"):
         dataclasses.replace(spec, max_epochs=0)
 
@@ -176,32 +171,8 @@ def test_direct_construction_is_checked_too():
 # ------------------------------------------------------------------------ bundled specs
 
 
-def test_bundled_specs_are_listed_with_one_line_descriptions():
-    assert list(bundled_specs()) == BUNDLED
-    for name, text in bundled_descriptions().items():
-        assert text and "\n" not in text and len(text) < 100, name
-
-
-@pytest.mark.parametrize("name", BUNDLED)
-def test_every_bundled_spec_loads_by_name_and_expands(name):
-    from sweeps.config.grid import expand
-
-    spec = load_spec(name)
-    assert spec.name == name and spec.source == name and spec.path == bundled_specs()[name]
-    assert load_spec(f"{name}.toml").spec_hash == spec.spec_hash
-    grid = expand(spec)
-    assert len(grid) == spec.n_runs > 0 and grid["run_id"].is_unique
-    assert spec.axes and all(grid[a].nunique() > 1 for a in spec.axes)
-
-
 def test_bundled_or_spec_is_the_issue_example(write):
     assert load_spec("or-sigmoid-vs-tanh").spec_hash == load_text(write, OR_SPEC).spec_hash
-
-
-def test_a_file_in_the_working_directory_wins_over_a_bundled_name(write):
-    write(OR_SPEC.replace('name = "or-sigmoid-vs-tanh"', 'name = "mine"'), "quick.toml")
-    assert load_spec("quick.toml").name == "mine"
-    assert load_spec("quick").name == "quick"  # no file called plain "quick"
 
 
 # ----------------------------------------------------------------------- bad specs
@@ -292,32 +263,6 @@ def test_bad_spec_gives_one_exact_line(write, old, new, message):
     assert isinstance(info.value, ConfigError)
 
 
-def test_missing_file_names_both_possibilities(write):
-    with pytest.raises(SpecError) as info:
-        load_spec("nope.toml")
-    assert (
-        str(info.value) == f"nope.toml: no such file, and no bundled spec named 'nope' "
-        f"(bundled: {BUNDLED})"
-    )
-    with pytest.raises(SpecError) as info:
-        load_spec("quik")
-    assert (
-        str(info.value) == f"quik: no such file, and no bundled spec named 'quik' "
-        f"(bundled: {BUNDLED}); did you mean 'quick'?"
-    )
-    with pytest.raises(SpecError, match=r"^specs/quick.toml: no such file$"):
-        load_spec("specs/quick.toml")  # a path, so not taken as a bundled name
-
-
-def test_unreadable_sources(write, tmp_path):
-    (tmp_path / "d.toml").mkdir()
-    with pytest.raises(SpecError, match=r"^d.toml: is a directory, not a spec file$"):
-        load_spec("d.toml")
-    Path("bin.toml").write_bytes(b"name = '\xff'\n")
-    with pytest.raises(SpecError, match=r"^bin.toml: invalid TOML: not UTF-8 text$"):
-        load_spec("bin.toml")
-
-
 # ---------------------------------------------------------------- random search in a spec
 
 SAMPLED = OR_SPEC.replace("init_scale = [0.01, 0.1, 1.0]\n", "").replace(
@@ -328,7 +273,7 @@ SAMPLED = OR_SPEC.replace("init_scale = [0.01, 0.1, 1.0]\n", "").replace(
 
 def test_sampled_parameters_follow_the_grid_axes(write):
     spec = load_text(write, SAMPLED)
-    assert spec.axes == ("activation", "lr", "init_scale") and spec.n_runs == 2 * 8 * 20
+    assert spec.axes == ("activation", "lr", "init_scale") and n_runs(spec) == 2 * 8 * 20
     assert "lr" not in spec.params and "init_scale" not in spec.params
     back = SweepSpec.from_dict(json.loads(json.dumps(spec.to_dict())))
     assert back.spec_hash == spec.spec_hash and back.sample == spec.sample
@@ -369,7 +314,7 @@ def test_sampled_choices_are_checked_against_the_other_parameters(write):
 def test_a_sample_table_can_be_given_as_a_mapping():
     spec = SweepSpec("s", seeds=1, max_epochs=5, stop={"loss_below": 0.1},
                      sample={"n": 3, "lr": {"uniform": [0.1, 1]}})  # fmt: skip
-    assert spec.axes == ("lr",) and spec.n_runs == 3
+    assert spec.axes == ("lr",) and n_runs(spec) == 3
 
 
 # --------------------------------------------------------------------- the documentation
@@ -386,7 +331,7 @@ def _doc_example() -> str:
 def test_the_documented_example_is_a_valid_spec(write):
     spec = load_text(write, _doc_example())
     assert spec.axes == ("activation", "optimizer", "lr", "init_scale", "batch_size", "init")
-    assert spec.n_runs == 2 * 2 * 200 * 20 and dict(spec.stop) == {
+    assert n_runs(spec) == 2 * 2 * 200 * 20 and dict(spec.stop) == {
         "max_error_below": 0.1,
         "loss_below": 0.01,
     }

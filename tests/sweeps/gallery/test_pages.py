@@ -13,19 +13,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nncore import ConfigError
 from sweeps.cli import main
-from sweeps.config.spec import bundled_specs, load_spec
+from sweeps.config.grid import n_runs
+from sweeps.config.load import load_spec
 from sweeps.gallery import kit
-from sweeps.gallery.pages import (
-    ENTRIES,
-    complete,
-    entry_spec,
-    get_entry,
-    reduce,
-    run_entry,
-    write_page,
-)
+from sweeps.gallery.entries import ENTRIES, entry_spec
+from sweeps.gallery.pages import complete, run_entry, write_page
 from sweeps.report.boundary import retrain, typical_runs
 from sweeps.report.write import write_report
 from sweeps.stats.survival import format_rate, summarize, wilson_interval
@@ -52,16 +45,6 @@ def reduced(tmp_path_factory):
     return root, docs, out
 
 
-def test_registry_matches_the_bundled_specs():
-    assert list(ENTRIES) == NAMES
-    for name in NAMES:
-        assert name in bundled_specs()
-        spec = load_spec(name)
-        assert spec.name == name
-        assert spec.description and "\n" not in spec.description
-        assert len(spec.description) <= 100
-
-
 def test_list_shows_the_entries_with_their_descriptions(capsys):
     assert main(["list"]) == 0
     lines = capsys.readouterr().out.splitlines()
@@ -70,36 +53,11 @@ def test_list_shows_the_entries_with_their_descriptions(capsys):
         assert load_spec(name).description in line
 
 
-def test_unknown_entry_is_one_line_with_a_suggestion(capsys):
-    with pytest.raises(ConfigError, match="did you mean 'two-spirals'"):
-        get_entry("two-spiral")
-    assert main(["gallery", "two-spiral", "--reduced"]) == 2
-    err = capsys.readouterr().err
-    assert len(err.strip().splitlines()) == 1 and "two-spirals" in err
-
-
-def test_reduce_keeps_the_ends_of_every_axis():
-    spec = load_spec("depth-saturation")
-    small = reduce(spec, seeds=2, max_epochs=50, keep=2)
-    assert small.seeds == spec.seeds[:2]
-    assert small.max_epochs == 50
-    assert small.stop == spec.stop and small.name == spec.name
-    for name, values in spec.params.items():
-        kept = small.params[name]
-        assert len(kept) == min(2, len(values))
-        assert kept[0] == values[0] and kept[-1] == values[-1]
-    three = reduce(spec, keep=3)
-    assert three.params["hidden"] == ("8", "8x8x8", "8x8x8x8x8")
-    assert reduce(spec, max_epochs=10**9).max_epochs == spec.max_epochs
-    with pytest.raises(ConfigError, match="seeds=0"):
-        reduce(spec, seeds=0)
-
-
 def test_every_entry_runs_reports_and_writes_its_page(reduced):
     root, docs, out = reduced
     for name in NAMES:
         res, page = out[name]
-        assert len(res.runs) == entry_spec(name, reduced=True).n_runs
+        assert len(res.runs) == n_runs(entry_spec(name, reduced=True))
         text = page.read_text()
         assert text.startswith(f"# {ENTRIES[name].title}")
         parts = [

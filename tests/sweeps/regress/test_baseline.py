@@ -10,7 +10,7 @@ import pytest
 
 from nncore import ConfigError
 from sweeps.cli import main
-from sweeps.config.spec import load_spec
+from sweeps.config.load import load_spec
 from sweeps.execute.runner import run
 from sweeps.regress.baseline import (
     canonical,
