@@ -18,10 +18,11 @@ def _start_workers(args: argparse.Namespace) -> None:
         # Never more workers than chunks: a bound cheap to know before the grid.
         jobs = args.jobs or os.cpu_count() or 1
         try:
+            from sweeps.config.grid import n_runs
             from sweeps.config.load import load_spec
 
             spec = load_spec(args.spec)
-            jobs = min(jobs, -(-spec.n_runs // spec.chunk_size))
+            jobs = min(jobs, -(-n_runs(spec) // spec.chunk_size))
         except Exception:  # the run itself reports a bad spec, in one line
             return
         start(jobs)

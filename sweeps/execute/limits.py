@@ -71,7 +71,7 @@ def population_bytes(spec: SweepSpec) -> int:
     return largest * spec.chunk_size * 8 * ARRAYS_PER_WEIGHT
 
 
-def check_resources(spec: SweepSpec, n_chunks: int) -> None:
+def check_resources(spec: SweepSpec) -> None:
     """Refuse a sweep whose largest population cannot fit in the memory available."""
     need, have = population_bytes(spec), available_memory()
     if have is not None and need > have:

@@ -94,12 +94,12 @@ def run(
         scheduler = check_scheduler(scheduler or f"local:{jobs or os.cpu_count() or 1}")
     elif scheduler is not None:
         raise ConfigError(f"scheduler={scheduler!r} needs backend='dask' (got {backend!r})")
+    check_resources(spec)
     out = out if out is not None else DEFAULT_ROOT / spec.name
     store = Store(check_out(out, create=backend != "dask"))  # dask: once it answers
     diagnostics = diagnostics or spec.diagnostics
     grid = expand(spec)
     plan = make_chunks(grid, spec.chunk_size)
-    check_resources(spec, len(plan))
     with contextlib.ExitStack() as stack:
         if backend == "dask":  # before anything is created: the cluster must answer first
             stack.enter_context(dask_client(scheduler, connect_timeout))

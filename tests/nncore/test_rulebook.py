@@ -10,7 +10,7 @@ import pytest
 from nncore import OPTIMIZERS, RULES, ConfigError, Network, Population, get_task
 from nncore.optimizers import hyper_names as registry_hyper_names
 from nncore.rules import applies, check, hyper_defaults, hyper_names
-from sweeps.config.grid import expand
+from sweeps.config.grid import expand, n_runs
 from sweeps.config.load import load_spec
 from sweeps.config.spec import SPECS_DIR, SweepSpec
 
@@ -140,7 +140,7 @@ def test_a_spec_without_lr_fills_each_rows_lr_from_its_optimizer():
     rows = expand(spec)
     for opt, lr in rows.groupby("optimizer")["lr"]:
         assert set(lr) == {RULES["lr"].default_for(opt)}
-    assert spec.n_runs == len(rows) == 6
+    assert n_runs(spec) == len(rows) == 6
 
 
 @pytest.mark.parametrize("path", sorted(SPECS_DIR.glob("*.toml")), ids=lambda p: Path(p).stem)
