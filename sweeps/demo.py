@@ -74,6 +74,8 @@ def plot_demo(result: DemoResult, title: str, path: Path) -> Path:
         )
     ax.set(xlabel="epoch (full-batch updates)", ylabel="loss (½ mean squared error)", title=title)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
+    from sweeps.results.files import write_with
+
+    write_with(path, lambda tmp: fig.savefig(tmp, dpi=120, format=path.suffix[1:] or "png"))
     plt.close(fig)
     return path

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sweeps.results.files import write_text
 from sweeps.results.schema import read_runs
 
 __all__ = ["ACTIVATIONS", "CELLS", "SPEC", "format_sweep_table", "run_sweep_bench", "sweep_spec"]
@@ -63,7 +64,7 @@ def run_sweep_bench(runs: int = 20_000, jobs: tuple[int, ...] = (1, 2), repeat: 
     trials: dict[int, list[dict]] = {j: [] for j in jobs}
     with tempfile.TemporaryDirectory(prefix="nnsweep-bench-") as tmp:
         spec = Path(tmp) / "bench-sweep.toml"
-        spec.write_text(sweep_spec(runs))
+        write_text(spec, sweep_spec(runs))
         for _ in range(repeat):
             for j in jobs:
                 trials[j].append(_one(spec, Path(tmp) / f"j{j}", j))

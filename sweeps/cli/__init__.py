@@ -32,6 +32,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     """The ``nnsweep`` argument parser with every subcommand."""
     p = _Parser(prog="nnsweep", description="Train many small NumPy MLPs; measure convergence.")
+    p.add_argument("--version", action="version", version=_version())
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for module in COMMANDS:
         module.register(sub)
@@ -57,7 +58,47 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. 'nnsweep list | head -1': the reader has gone
+        _quiet_stdout()
+        return EXIT_OK
+    except OSError as e:  # disk full, read-only, permission, name too long
+        print(f"error: {_io_line(e)}", file=sys.stderr)
+        return EXIT_REGRESSION
     finally:
         from sweeps.execute.workers import stop
 
         stop()  # any command that ran local workers ends without waiting for them
+
+
+def _io_line(e: OSError) -> str:
+    """One line naming the path and the cause of an I/O failure."""
+    from sweeps.results.files import ResultsIOError
+
+    if isinstance(e, ResultsIOError):
+        return str(e)
+    where = f"{e.filename!r}: " if e.filename else ""
+    cause = e.strerror or (str(e).splitlines()[0] if str(e) else type(e).__name__)
+    return where + cause
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so that Python's exit flush cannot fail again."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    from sweeps.execute.manifest import HERE, git_state
+
+    try:
+        v = metadata.version("nnsweep")
+    except metadata.PackageNotFoundError:
+        v = "unknown"
+    commit = git_state(HERE)[0] if (HERE / ".git").exists() else None
+    return f"nnsweep {v}" + (f" (commit {commit[:12]})" if commit else "")

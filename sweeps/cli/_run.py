@@ -11,9 +11,21 @@ from ._common import EXIT_OK, add_jobs
 
 def _start_workers(args: argparse.Namespace) -> None:
     if args.backend == "loky":
+        import os
+
         from sweeps.execute.workers import start
 
-        start(args.jobs)
+        # Never more workers than chunks: a bound cheap to know before the grid.
+        jobs = args.jobs or os.cpu_count() or 1
+        try:
+            from sweeps.config.grid import n_runs
+            from sweeps.config.load import load_spec
+
+            spec = load_spec(args.spec)
+            jobs = min(jobs, -(-n_runs(spec) // spec.chunk_size))
+        except Exception:  # the run itself reports a bad spec, in one line
+            return
+        start(jobs)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -49,6 +61,8 @@ def _run(args: argparse.Namespace) -> int:
             backend=args.backend,
             scheduler=args.scheduler,
             diagnostics=args.diagnostics,
+            on_notice=lambda line: print(f"warning: {line}", file=sys.stderr),
+            connect_timeout=args.connect_timeout,
         )
     except KeyboardInterrupt:
         if bar is not None:
@@ -148,6 +162,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="with --backend dask: tcp://HOST:8786, or local:N to start N workers",
     )
+    r.add_argument(
+        "--connect-timeout", type=float, default=30.0, metavar="S",
+        help="with a dask scheduler address: seconds to wait for it to answer (default 30)",
+    )  # fmt: skip
     r.set_defaults(func=_run, prepare=_start_workers)
 
     ls = sub.add_parser("list", help="the bundled specs")

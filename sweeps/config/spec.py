@@ -102,7 +102,8 @@ REQUIRED = {
     "max_epochs": "the budget of updates per run, an integer >= 1",
     "stop": f"a [stop] table setting at least one of {list(STOP_CRITERIA)}",
 }
-NAME_RE = re.compile(r"[a-z0-9._-]+")
+NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")  # a directory name: never . or ..
+MAX_EPOCHS = 100_000_000  # a run of 1e8 full-batch updates is days of work
 
 
 class SpecError(ConfigError):
@@ -138,10 +139,14 @@ class SweepSpec:
 
     def _check(self) -> None:
         if not isinstance(self.name, str) or not NAME_RE.fullmatch(self.name):
-            raise ConfigError(f"name={self.name!r} must match {NAME_RE.pattern}")
+            shown = self.name[:60] if isinstance(self.name, str) else self.name
+            raise ConfigError(
+                f"name={shown!r} must match {NAME_RE.pattern} (at most 100 characters, "
+                "starting with a letter or digit)"
+            )
         if not isinstance(self.description, str):
             raise ConfigError(f"description={self.description!r} must be a string")
-        check_number("max_epochs", self.max_epochs, low=1, integer=True)
+        check_number("max_epochs", self.max_epochs, low=1, high=MAX_EPOCHS, integer=True)
         check_number("chunk_size", self.chunk_size, low=1, integer=True)
         if not isinstance(self.diagnostics, bool):
             raise ConfigError(f"diagnostics={self.diagnostics!r} must be true or false")

@@ -33,7 +33,7 @@ def check_scheduler(scheduler: str) -> str:
 
 
 @contextlib.contextmanager
-def dask_client(scheduler: str) -> Iterator[Any]:
+def dask_client(scheduler: str, timeout: float = 30.0) -> Iterator[Any]:
     """Yield a ``distributed.Client`` for ``scheduler``; close what was started here."""
     check_scheduler(scheduler)
     try:
@@ -57,9 +57,36 @@ def dask_client(scheduler: str) -> Iterator[Any]:
         ):
             yield client
     else:
-        try:
-            client = Client(scheduler, timeout="20s")
-        except OSError as e:
-            raise ConfigError(f"scheduler={scheduler!r} did not answer: {e}") from None
+        client = _connect(Client, scheduler, timeout)
         with client:
             yield client
+
+
+def _connect(client_cls: Any, scheduler: str, timeout: float) -> Any:
+    """A Client of ``scheduler``, or a one-line ConfigError after ``timeout`` seconds.
+
+    The connection is tried in a thread with a deadline of its own: an address that
+    accepts the connection but never speaks Dask (an HTTP server, a silent socket)
+    can stall the handshake past the client's own timeout.
+    """
+    import threading
+
+    box: dict[str, Any] = {}
+
+    def connect() -> None:
+        try:
+            box["client"] = client_cls(scheduler, timeout=f"{timeout}s")
+        except BaseException as e:  # reported below, in the caller's thread
+            box["error"] = e
+
+    t = threading.Thread(target=connect, daemon=True)
+    t.start()
+    t.join(timeout + 2)
+    if "client" in box:
+        return box["client"]
+    cause = box.get("error")
+    why = str(cause).splitlines()[0] if cause is not None and str(cause) else "no answer"
+    raise ConfigError(
+        f"scheduler={scheduler!r} did not answer as a Dask scheduler within {timeout:g} s "
+        f"(--connect-timeout): {why}"
+    )

@@ -9,15 +9,11 @@ the client writes each chunk as it arrives.
 
 from __future__ import annotations
 
-import datetime as _dt
+import contextlib
 import os
-import platform
-import subprocess
-import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -28,11 +24,14 @@ from sweeps.config.grid import chunks as make_chunks
 from sweeps.config.load import load_spec
 from sweeps.config.spec import SweepSpec
 from sweeps.results.chunkfiles import Columns
+from sweeps.results.files import write_bytes
 from sweeps.results.store import Store
 
 from . import workers
 from .chunk import run_chunk
 from .cluster import BACKENDS, check_scheduler, dask_client
+from .limits import check_out, check_resources
+from .manifest import end, new_manifest
 from .schedule import LongestFirst
 
 __all__ = ["DEFAULT_ROOT", "Progress", "run"]
@@ -60,6 +59,8 @@ def run(
     backend: str | None = None,
     scheduler: str | None = None,
     diagnostics: bool = False,
+    on_notice: Callable[[str], None] | None = None,
+    connect_timeout: float = 30.0,
 ) -> pd.DataFrame:
     """Run (or resume) a sweep and return its runs table (one row per run).
 
@@ -78,6 +79,8 @@ def run(
         with them re-runs the chunks that lack them (the same results, now with
         diagnostics); resuming without them writes no diagnostics.csv.gz unless every
         chunk already has them.
+    on_notice : called with one line for each damaged chunk found (it is re-run).
+    connect_timeout : with a dask scheduler address, seconds to wait for it to answer.
 
     Example
     -------
@@ -91,21 +94,42 @@ def run(
         scheduler = check_scheduler(scheduler or f"local:{jobs or os.cpu_count() or 1}")
     elif scheduler is not None:
         raise ConfigError(f"scheduler={scheduler!r} needs backend='dask' (got {backend!r})")
-    store = Store(out if out is not None else DEFAULT_ROOT / spec.name)
+    check_resources(spec)
+    out = out if out is not None else DEFAULT_ROOT / spec.name
+    store = Store(check_out(out, create=backend != "dask"))  # dask: once it answers
     diagnostics = diagnostics or spec.diagnostics
     grid = expand(spec)
     plan = make_chunks(grid, spec.chunk_size)
-    store.lock()
+    with contextlib.ExitStack() as stack:
+        if backend == "dask":  # before anything is created: the cluster must answer first
+            stack.enter_context(dask_client(scheduler, connect_timeout))
+        store.lock()
+        stack.callback(store.unlock)
+        return _run_locked(
+            store, spec, grid, plan, fresh, jobs, backend, scheduler, diagnostics,
+            on_progress, on_notice,
+        )  # fmt: skip
+
+
+def _run_locked(
+    store: Store, spec: SweepSpec, grid: pd.DataFrame, plan: list, fresh: bool,
+    jobs: int | None, backend: str, scheduler: str | None, diagnostics: bool,
+    on_progress: Callable[[Progress], None] | None, on_notice: Callable[[str], None] | None,
+) -> pd.DataFrame:  # fmt: skip
+    old = _prepare(store, spec, fresh)
+    manifest = new_manifest(spec, grid, jobs, backend, scheduler, old)
+    manifest["diagnostics"] = diagnostics
+    store.write_manifest(manifest)
+    ids = {c.chunk_id: grid["run_id"].iloc[c.rows].tolist() for c in plan}
+    done, damaged = store.whole_chunks(ids, diagnostics)
+    for line in damaged:
+        if on_notice:
+            on_notice(line)
+    todo = [c for c in plan if c.chunk_id not in done]
+    counts = _counts(store, [c for c in plan if c.chunk_id in done], len(grid))
+    if on_progress:
+        on_progress(counts)
     try:
-        _prepare(store, spec, fresh)
-        manifest = _manifest(spec, grid, jobs, backend, scheduler)
-        manifest["diagnostics"] = diagnostics
-        store.write_manifest(manifest)
-        done = store.done_chunks(diagnostics)
-        todo = [c for c in plan if c.chunk_id not in done]
-        counts = _counts(store, [c for c in plan if c.chunk_id in done], len(grid))
-        if on_progress:
-            on_progress(counts)
         work = _execute(store, grid, todo, spec, jobs, backend, scheduler, diagnostics)
         tables = {}
         for chunk_id, table, curves, diags in work:
@@ -116,25 +140,30 @@ def run(
             if on_progress:
                 on_progress(counts)
         runs = store.assemble([c.chunk_id for c in plan], grid["run_id"], tables)
-        manifest["finished"] = _now()
-        store.write_manifest(manifest)
-        return runs
-    finally:
-        store.unlock()
+    except BaseException as e:
+        end(manifest, "interrupted" if isinstance(e, KeyboardInterrupt) else "failed")
+        with contextlib.suppress(OSError):
+            store.write_manifest(manifest)
+        raise
+    end(manifest, "ok")
+    store.write_manifest(manifest)
+    return runs
 
 
-def _prepare(store: Store, spec: SweepSpec, fresh: bool) -> None:
-    old = store.manifest()
+def _prepare(store: Store, spec: SweepSpec, fresh: bool) -> dict | None:
+    old = store.manifest(fresh)
     if fresh:
         store.clear()
+        old = None
     elif old is not None and old.get("spec_hash") != spec.spec_hash:
         raise ConfigError(
             f"out={str(store.path)!r} holds results of a different spec "
-            f"(spec_hash {old.get('spec_hash', '?')[:12]} != {spec.spec_hash[:12]}); "
+            f"(spec_hash {str(old.get('spec_hash', '?'))[:12]} != {spec.spec_hash[:12]}); "
             "use --fresh to discard them, or another --out"
         )
     if spec.path is not None:
-        (store.path / "spec.toml").write_bytes(spec.path.read_bytes())
+        write_bytes(store.path / "spec.toml", spec.path.read_bytes(), root=store.path)
+    return old
 
 
 def _execute(
@@ -167,8 +196,8 @@ def _execute(
 
     order = LongestFirst(todo)
     tasks = (delayed(run_chunk)(*args(c)) for c in order)  # drawn as workers free up
-    if backend == "dask":
-        with dask_client(scheduler), parallel_config(backend="dask"):
+    if backend == "dask":  # the client run() connected is the current one
+        with parallel_config(backend="dask"):
             results = Parallel(return_as="generator_unordered")(tasks)
             yield from _timed(results, order)
     else:
@@ -176,7 +205,10 @@ def _execute(
         # One chunk per dispatch: chunks are seconds long, and joblib's automatic
         # batching would hand the last worker a batch of them while the others idle.
         parallel = Parallel(
-            n_jobs=jobs or -1, backend=backend, batch_size=1, return_as="generator_unordered"
+            n_jobs=min(jobs or os.cpu_count() or 1, len(todo)),
+            backend=backend,
+            batch_size=1,
+            return_as="generator_unordered",
         )
         yield from _timed(parallel(tasks), order)
 
@@ -202,56 +234,3 @@ def _tally(p: Progress, table: Mapping[str, Sequence]) -> None:
     p.done += len(status)
     p.converged += status.count("converged")
     p.diverged += status.count("diverged")
-
-
-def _manifest(
-    spec: SweepSpec, grid: pd.DataFrame, jobs: int | None, backend: str, scheduler: str | None
-) -> dict[str, Any]:
-    return {
-        "spec": spec.to_dict(),
-        "spec_hash": spec.spec_hash,
-        "axes": list(spec.axes),
-        "n_runs": len(grid),
-        "max_epochs": spec.max_epochs,
-        "stop": dict(spec.stop),
-        "versions": _versions(),
-        "git_commit": _git_commit(),
-        "started": _now(),
-        "finished": None,
-        "host": platform.node(),
-        "jobs": jobs,
-        "backend": backend,
-        "scheduler": scheduler,
-        "command": " ".join(["nnsweep", *sys.argv[1:]]) if sys.argv else "",
-    }
-
-
-def _versions() -> dict[str, str]:
-    from importlib import metadata
-
-    out = {"python": platform.python_version()}
-    for pkg in ("nnsweep", "numpy", "pandas", "scipy", "joblib"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            out[pkg] = "not installed"
-    return out
-
-
-def _git_commit() -> str | None:
-    here = Path(__file__).resolve().parents[2]
-    try:
-        res = subprocess.run(
-            ["git", "-C", str(here), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return res.stdout.strip() or None
-
-
-def _now() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")

@@ -194,11 +194,13 @@ def save(fig: Figure, img_dir: Path, name: str) -> str:
     """
     from PIL import Image
 
-    img_dir.mkdir(parents=True, exist_ok=True)
+    from sweeps.results.files import make_dir, write_with
+
+    make_dir(img_dir)
     buffer = io.BytesIO()
     fig.savefig(buffer, dpi=DPI, format="png", facecolor="white")
     image = Image.open(buffer).convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT)
-    image.save(img_dir / f"{name}.png", optimize=True)
+    write_with(img_dir / f"{name}.png", lambda tmp: image.save(tmp, format="PNG", optimize=True))
     return f"{name}.png"
 
 

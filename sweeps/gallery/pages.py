@@ -27,6 +27,7 @@ from pathlib import Path
 from nncore.rules import ConfigError
 from sweeps.config.grid import n_runs
 from sweeps.config.spec import SweepSpec
+from sweeps.results.files import write_text
 from sweeps.results.read import ResultsDir, load
 
 from . import kit
@@ -80,7 +81,7 @@ def write_page(
     page = entry.analyse(res, docs / "img")
     path = docs / f"{entry.name}.md"
     docs.mkdir(parents=True, exist_ok=True)
-    path.write_text(_markdown(entry, res, page), encoding="utf-8")
+    write_text(path, _markdown(entry, res, page))
     write_index(docs)
     return path
 
@@ -169,5 +170,5 @@ def write_index(docs: str | os.PathLike) -> Path:
         lines.append(f"- **{e.name}**: {link}. {described.get(e.name, '')}")
     path = docs / "README.md"
     docs.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_text(path, "\n".join(lines) + "\n")
     return path

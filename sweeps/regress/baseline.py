@@ -23,8 +23,10 @@ from nncore import ConfigError
 from sweeps.config.grid import n_runs
 from sweeps.config.spec import SweepSpec
 from sweeps.execute.runner import run
+from sweeps.results.files import write_text
 from sweeps.results.read import ResultsDir, load
 from sweeps.results.schema import DTYPES, write_csv_atomic
+from sweeps.results.validate import check_runs
 
 __all__ = [
     "Baseline", "COMPARED", "META_KEYS", "METRICS", "canonical", "check_comparable",
@@ -184,9 +186,10 @@ def _read_table(path: Path, axes: list[str], where: str) -> pd.DataFrame:
     if "hidden" in df:
         df["hidden"] = df["hidden"].fillna("")
     try:
-        return df[want].astype({c: DTYPES[c] for c in want if c in DTYPES})
+        df = df[want].astype({c: DTYPES[c] for c in want if c in DTYPES})
     except (TypeError, ValueError) as e:
         raise ConfigError(f"{where} has a malformed column: {e}") from None
+    return check_runs(df, where)
 
 
 def spec_differences(
@@ -257,7 +260,5 @@ def save_json(doc: dict[str, Any], path: str | os.PathLike) -> Path:
     """Write ``doc`` as indented JSON, atomically (NaN is refused: it is not JSON)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(doc, indent=2, allow_nan=False) + "\n")
-    os.replace(tmp, path)
+    write_text(path, json.dumps(doc, indent=2, allow_nan=False) + "\n")
     return path

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from nncore import ConfigError
+from sweeps.results.files import make_dir, write_with
 from sweeps.results.read import ResultsDir, read_curves
 from sweeps.stats import levels as lv
 from sweeps.stats.survival import time_to_event
@@ -153,8 +154,8 @@ def _finish(
 
 def save(fig: Figure, res: ResultsDir, name: str) -> Path:
     path = res.path / "plots" / f"{name}.png"
-    path.parent.mkdir(exist_ok=True)
-    fig.savefig(path, dpi=DPI)
+    make_dir(path.parent, root=res.path)
+    write_with(path, lambda tmp: fig.savefig(tmp, dpi=DPI, format="png"), root=res.path)
     return path
 
 

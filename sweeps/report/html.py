@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sweeps.results.files import write_text
 from sweeps.results.read import ResultsDir
 from sweeps.stats.levels import level_label
 from sweeps.stats.survival import format_epochs, format_rate
@@ -177,5 +178,5 @@ def write_html(
         f"<body>{body}</body></html>\n"
     )
     out = res.path / "report.html"
-    out.write_text(doc, encoding="utf-8")
+    write_text(out, doc)
     return out

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import gzip
 import math
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .files import write_bytes
 from .schema import COLUMNS
 
 __all__ = ["Columns", "runs_csv", "write_atomic", "write_chunk"]
@@ -89,6 +89,4 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that no reader, and no kill, sees half a file."""
     # The temporary name is this process's own: a worker orphaned by a killed sweep
     # may still be writing the same chunk as the resumed sweep's worker.
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    write_bytes(path, data, root=path.parent.parent)

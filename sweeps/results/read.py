@@ -19,6 +19,7 @@ from nncore import ConfigError, log_epochs
 from nncore.rules import check_choice, did_you_mean
 
 from .schema import read_runs
+from .validate import check_runs
 
 __all__ = ["REQUIRED", "ResultsDir", "load", "read_curves"]
 
@@ -76,6 +77,8 @@ def load(results_dir: str | os.PathLike) -> ResultsDir:
         raise ConfigError(f"results_dir={str(path)!r}: manifest.json is not a JSON object")
     if runs.empty:
         raise ConfigError(f"results_dir={str(path)!r} has no runs yet (runs.csv is empty)")
+    n = manifest.get("n_runs")
+    check_runs(runs, f"{str(path / 'runs.csv')!r}", n if isinstance(n, int) else None)
     return ResultsDir(path, runs, manifest)
 
 

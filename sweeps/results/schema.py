@@ -8,7 +8,6 @@ optimiser are empty. ``curves.csv.gz`` is long form: ``run_id, epoch, loss``.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -79,15 +78,6 @@ def read_runs(path: str | os.PathLike) -> pd.DataFrame:
 
 def write_csv_atomic(df: pd.DataFrame, path: str | os.PathLike, **kwargs) -> None:
     """Write ``df`` to ``path`` so that a reader (or a kill) never sees half a file."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; results are ordinary files
-    try:
-        df.to_csv(tmp, index=False, **kwargs)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    from .files import write_with
+
+    write_with(Path(path), lambda tmp: df.to_csv(tmp, index=False, **kwargs))

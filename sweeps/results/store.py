@@ -17,8 +17,7 @@ import fcntl
 import gzip
 import json
 import os
-import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,9 @@ import pandas as pd
 from nncore import ConfigError
 
 from .chunkfiles import Columns, write_atomic, write_chunk
+from .files import ResultsIOError, make_dir, remove_stale, write_pieces
 from .schema import COLUMNS, DIAGNOSTIC_COLUMNS, frame, read_runs
+from .validate import chunk_damage
 
 __all__ = ["CHUNK_DIR", "DIAGNOSTICS", "OUTPUTS", "Store"]
 
@@ -37,6 +38,11 @@ OUTPUTS = (
     "diagnostics.csv.gz",
 )  # fmt: skip
 DIAGNOSTICS = "diagnostics.csv.gz"
+# Directories of nnsweep's own files, and the names it writes there (--fresh removes these).
+OWN_DIRS = {
+    CHUNK_DIR: ("*.runs.csv", "*.curves.gz", "*.diagnostics.gz", ".*.tmp"),
+    "plots": ("*.png", ".*.tmp"),
+}
 
 
 class Store:
@@ -50,11 +56,12 @@ class Store:
     def lock(self) -> None:
         """Take the directory's lock, or fail if another sweep holds it.
 
-        ``flock`` is released by the kernel when the holder dies, so a killed sweep
-        never leaves a stale lock behind.
+        The lock is a ``flock`` on the results directory itself, not on a file in
+        it: deleting a file cannot defeat it. The kernel releases it when the holder
+        dies, so a killed sweep never leaves a stale lock behind.
         """
-        self.chunks.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        make_dir(self.path)
+        fd = os.open(self.path, os.O_RDONLY | os.O_DIRECTORY)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -64,27 +71,41 @@ class Store:
                 "wait for it to finish or choose another --out"
             ) from None
         self._lock_fd = fd
+        make_dir(self.chunks, root=self.path)
+        remove_stale(self.path)
+        remove_stale(self.chunks)
 
     def unlock(self) -> None:
         if self._lock_fd is not None:
             os.close(self._lock_fd)
             self._lock_fd = None
 
-    def manifest(self) -> dict[str, Any] | None:
+    def manifest(self, fresh: bool = False) -> dict[str, Any] | None:
+        """The manifest, None if there is none (or, with ``fresh``, if it is damaged)."""
         p = self.path / "manifest.json"
-        return json.loads(p.read_text()) if p.exists() else None
+        try:
+            doc = json.loads(p.read_text()) if p.is_file() else None
+        except (ValueError, UnicodeDecodeError) as e:
+            if fresh:
+                return None
+            raise ConfigError(
+                f"{str(p)!r} is damaged ({str(e).splitlines()[0]}); "
+                "run again with --fresh to discard these results"
+            ) from None
+        if doc is not None and not isinstance(doc, dict):
+            if fresh:
+                return None
+            raise ConfigError(f"{str(p)!r} is not a JSON object; run again with --fresh")
+        return doc
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         _write_text_atomic(self.path / "manifest.json", json.dumps(manifest, indent=2) + "\n")
 
     def clear(self) -> None:
-        """Remove the outputs of an earlier sweep (``--fresh``)."""
-        shutil.rmtree(self.chunks, ignore_errors=True)
-        for name in OUTPUTS:
-            (self.path / name).unlink(missing_ok=True)
-        shutil.rmtree(self.path / "plots", ignore_errors=True)
-        (self.path / "report.html").unlink(missing_ok=True)
-        self.chunks.mkdir(parents=True, exist_ok=True)
+        """Remove the outputs of an earlier sweep (``--fresh``): nnsweep's own file
+        names only, never through a link, never anything else."""
+        clear_own(self.path)
+        make_dir(self.chunks, root=self.path)
 
     def done_chunks(self, diagnostics: bool = False) -> set[str]:
         """Chunks finished; with ``diagnostics``, only those that have them too."""
@@ -92,6 +113,21 @@ class Store:
         if diagnostics:
             done = {c for c in done if (self.chunks / f"{c}.diagnostics.gz").is_file()}
         return done
+
+    def whole_chunks(
+        self, plan: Mapping[str, Iterable[str]], diagnostics: bool = False
+    ) -> tuple[set[str], list[str]]:
+        """The finished chunks of ``plan`` (chunk id -> its run ids) whose files are
+        whole, and one line for each damaged one (its files are removed: re-run it)."""
+        done, damaged = set(), []
+        for c in sorted(self.done_chunks(diagnostics) & set(plan)):
+            problem = chunk_damage(self.chunks, c, list(plan[c]), diagnostics)
+            if not problem:
+                done.add(c)
+                continue
+            damaged.append(f"damaged chunk file {str(self.chunks)}/{problem}: re-running it")
+            (self.chunks / f"{c}.runs.csv").unlink(missing_ok=True)  # not done any more
+        return done, damaged
 
     def save_chunk(
         self,
@@ -162,16 +198,34 @@ class Store:
 
     def _concat_gz(self, chunk_ids: list[str], suffix: str, header: bytes, name: str) -> None:
         # gzip members concatenate into one valid stream: no need to decompress chunks.
-        tmp = self.path / f".{name}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as out:
+        def pieces() -> Iterator[bytes]:
             # gzip.compress stores no file name (GzipFile would store the temporary
             # one, which differs between processes) and no time: the same bytes always.
-            out.write(gzip.compress(header, mtime=0))
+            yield gzip.compress(header, mtime=0)
             for c in chunk_ids:
-                with open(self.chunks / f"{c}.{suffix}", "rb") as f:
-                    shutil.copyfileobj(f, out)
-        os.replace(tmp, self.path / name)
+                yield (self.chunks / f"{c}.{suffix}").read_bytes()
+
+        write_pieces(self.path / name, pieces(), root=self.path)
 
 
 def _write_text_atomic(path: Path, text: str) -> None:
     write_atomic(path, text.encode())
+
+
+def clear_own(path: Path) -> None:
+    """Remove nnsweep's own files from the results directory ``path``."""
+    for sub in OWN_DIRS:  # all checked before anything is removed
+        if (path / sub).is_symlink():
+            raise ResultsIOError(
+                f"cannot clear {str(path / sub)!r}: it is a symbolic link; nnsweep removes "
+                "only its own files inside the results directory: remove the link"
+            )
+    for sub, patterns in OWN_DIRS.items():
+        d = path / sub
+        if d.is_dir():
+            for pattern in patterns:
+                for f in d.glob(pattern):
+                    if f.is_file() or f.is_symlink():
+                        f.unlink(missing_ok=True)
+    for name in (*OUTPUTS, "report.html"):
+        (path / name).unlink(missing_ok=True)

@@ -224,7 +224,9 @@ BAD = [
     ("max_epochs = 20000", "max_epochs = 20000\nchunk_size = 0", "chunk_size=0 must be >= 1"),
     ("max_epochs = 20000", "max_epochs = 20000\ndiagnostics = 1",
      "diagnostics=1 must be true or false"),
-    ('name = "or-sigmoid-vs-tanh"', 'name = "OR gate"', "name='OR gate' must match [a-z0-9._-]+"),
+    ('name = "or-sigmoid-vs-tanh"', 'name = "OR gate"',
+     "name='OR gate' must match [a-z0-9][a-z0-9._-]{0,99} (at most 100 characters, "
+     "starting with a letter or digit)"),
     ("max_epochs = 20000\n", "", "missing key 'max_epochs' at top level: the budget of updates "
      "per run, an integer >= 1"),
     ("[stop]\nmax_error_below = 0.1      # and/or loss_below\n", "",

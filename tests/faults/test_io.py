@@ -1,0 +1,99 @@
+"""I/O failures: one line naming the path and the cause, exit 1, nothing half-written."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from sweeps.results import files
+
+from .conftest import nnsweep, one_line, without_wall_time
+
+
+def _can_mount(d: Path) -> bool:
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        return False
+    d.mkdir(exist_ok=True)
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(d)],
+                       capture_output=True, check=False)  # fmt: skip
+    return r.returncode == 0
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    d = tmp_path / "disk"
+    if not _can_mount(d):
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    yield d
+    subprocess.run(["umount", str(d)], check=False)
+
+
+def test_disk_full_then_rerun_equals_clean_run(small_disk, spec, done):
+    ballast = small_disk / "ballast"
+    with open(ballast, "wb") as f:  # fill the disk to the last block
+        try:
+            while True:
+                f.write(b"\0" * 65536)
+        except OSError:
+            pass
+    out = small_disk / "res"
+    code, text = nnsweep("run", str(spec), "-o", str(out), "-j", "1", "--quiet")
+    assert code == 1 and "No space left on device" in one_line(text)
+    ballast.unlink()
+    code, text = nnsweep("run", str(spec), "-o", str(out), "-j", "1", "--quiet", "--no-report")
+    assert code == 0, text
+    assert without_wall_time(out / "runs.csv") == without_wall_time(done / "runs.csv")
+    assert not list(out.rglob(".*.tmp"))
+
+
+def test_read_only_results_dir(done, spec, tmp_path):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    r = subprocess.run(["mount", "--bind", "-o", "ro", str(done), str(ro)],
+                       capture_output=True, check=False)  # fmt: skip
+    if r.returncode != 0:
+        pytest.skip("cannot bind-mount read-only here (needs root)")
+    try:
+        code, text = nnsweep("report", str(ro))
+        assert code == 1 and "Read-only file system" in one_line(text)
+    finally:
+        subprocess.run(["umount", str(ro)], check=False)
+
+
+def test_writer_leaves_no_temporary_file_on_failure(tmp_path, monkeypatch):
+    def full(*a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(files.ResultsIOError, match="No space left on device"):
+        files.write_bytes(tmp_path / "x.csv", b"data")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_stale_temporary_files_of_dead_processes_are_removed(done, spec):
+    dead = done / "chunks" / ".x.curves.gz.999999999-0123abcd.tmp"
+    dead.write_text("half")
+    mine = done / "chunks" / f".y.runs.csv.{os.getpid()}-0123abcd.tmp"
+    mine.write_text("live")
+    code, out = nnsweep("run", str(spec), "-o", str(done), "-j", "1", "--quiet", "--no-report")
+    assert code == 0, out
+    assert not dead.exists() and mine.exists()
+
+
+def test_name_too_long_is_one_line(tmp_path, spec):
+    code, out = nnsweep("run", str(spec), "-o", str(tmp_path / ("d" * 300)), "-j", "1", "--quiet")
+    assert code in (1, 2) and "File name too long" in one_line(out)
+
+
+def test_symlinked_final_path_is_replaced_as_a_link(tmp_path):
+    target = tmp_path / "target"
+    target.write_text("outside")
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "f").symlink_to(target)
+    files.write_text(tmp_path / "r" / "f", "new", root=tmp_path / "r")
+    assert target.read_text() == "outside" and (tmp_path / "r" / "f").read_text() == "new"
