@@ -52,8 +52,7 @@ ENTRIES: dict[str, Entry] = {
             "fixes it?",
             (
                 'The seed question: "Neural network backpropagation not fully training", '
-                "Stack Overflow question 48970179, and its accepted answer (the text is in "
-                "`shared/seed/`).",
+                "Stack Overflow question 48970179, and its accepted answer.",
             ),
             seed_or_gate.page,
         ),
