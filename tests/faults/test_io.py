@@ -27,8 +27,9 @@ def _can_mount(d: Path) -> bool:
 @pytest.fixture
 def small_disk(tmp_path):
     d = tmp_path / "disk"
-    if not _can_mount(d):
-        pytest.skip("cannot mount a tmpfs here (needs root)")
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    assert _can_mount(d), "root could not mount a 2 MB tmpfs"
     yield d
     subprocess.run(["umount", str(d)], check=False)
 
@@ -54,10 +55,11 @@ def test_disk_full_then_rerun_equals_clean_run(small_disk, spec, done):
 def test_read_only_results_dir(done, spec, tmp_path):
     ro = tmp_path / "ro"
     ro.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("a read-only bind mount needs root")
     r = subprocess.run(["mount", "--bind", "-o", "ro", str(done), str(ro)],
                        capture_output=True, check=False)  # fmt: skip
-    if r.returncode != 0:
-        pytest.skip("cannot bind-mount read-only here (needs root)")
+    assert r.returncode == 0, r.stderr
     try:
         code, text = nnsweep("report", str(ro))
         assert code == 1 and "Read-only file system" in one_line(text)
