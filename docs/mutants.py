@@ -5,8 +5,8 @@ copies the repository (its git files) to a temporary directory, applies the muta
 there, and runs, in the copy and importing the copy's code:
 
 * the test suite (``python -m pytest -q -x -p no:cacheprovider``);
-* the gate as .ci/run runs it: ``nnsweep check SPEC --baseline ... --exact`` for ci and
-  ci-full. The statistical verdict comes from the same runs: a check prints it, and
+* the gate as .ci/run runs it: ``nnsweep check SPEC --baseline ... --exact`` for ci,
+  ci-full, ci-ce and ci-bce. The statistical verdict comes from the same runs: a check prints it, and
   exits 1 on it, with or without ``--exact``.
 
 Usage::
@@ -30,7 +30,7 @@ from pathlib import Path
 import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
-GATE = [("ci", "results/baselines/ci.csv"), ("ci-full", "results/baselines/ci-full.csv")]
+GATE = [(s, f"results/baselines/{s}.csv") for s in ("ci", "ci-full", "ci-ce", "ci-bce")]
 PACKAGES = ("nncore", "sweeps")
 
 
@@ -106,15 +106,17 @@ def try_mutant(mutant: dict, tests: bool) -> dict:
         if tests:
             cmd = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"]
             row["tests"] = _run(cmd, copy).returncode != 0
-        exact = stat = False
+        exact, stat, where = False, False, []
         for spec, baseline in GATE:
             out = copy / "results" / "checks" / spec
             cmd = [sys.executable, "-m", "sweeps.cli", "check", spec, "--baseline", baseline,
                    "--exact", "-j", "2", "-o", str(out)]  # fmt: skip
             res = _run(cmd, copy)
             exact |= res.returncode != 0
-            stat |= res.returncode == 2 or "\nFAIL: " in res.stdout
-        row.update(exact=exact, stat=stat)
+            caught = res.returncode == 2 or "\nFAIL: " in res.stdout
+            stat |= caught
+            where += [spec] if caught else []
+        row.update(exact=exact, stat=stat, where=" ".join(where))
         return row
 
 
@@ -147,12 +149,13 @@ YN = {True: "y", False: "n", None: "-"}
 
 
 def _row(r: dict, width: int) -> str:
-    return f"{r['id']:<{width}}  {YN[r['tests']]:>5}  {YN[r['exact']]:>10}  {YN[r['stat']]:>16}"
+    line = f"{r['id']:<{width}}  {YN[r['tests']]:>5}  {YN[r['exact']]:>10}  {YN[r['stat']]:>16}"
+    return f"{line}  {r['where']}".rstrip()
 
 
 def table(rows: list[dict]) -> str:
     width = max(len(r["id"]) for r in rows)
-    lines = [f"{'mutant':<{width}}  tests  exact gate  statistical gate"]
+    lines = [f"{'mutant':<{width}}  tests  exact gate  statistical gate  (by spec)"]
     lines += [_row(r, width) for r in rows]
     n = len(rows)
     count = {k: sum(bool(r[k]) for r in rows) for k in ("tests", "exact", "stat")}

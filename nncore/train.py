@@ -93,7 +93,11 @@ class _Book:
         best = self.best[ks]
         best = np.where(np.isfinite(best), best, np.nan)
         curves = np.ascontiguousarray(curves.T)  # one row per member
-        values = (ks.tolist(), status, loss.tolist(), best.tolist(), err.tolist(), acc.tolist())
+        # A diverged run's last loss (a finite 1e30, say) is no level to compare or average:
+        # its final loss is recorded as inf, or NaN where the arithmetic gave NaN.
+        blown = (np.asarray(status) == "diverged") & ~np.isnan(loss)
+        final = np.where(blown, np.inf, loss)
+        values = (ks.tolist(), status, final.tolist(), best.tolist(), err.tolist(), acc.tolist())
         for j, (k, s, lo, b, e, a) in enumerate(zip(*values, strict=True)):
             reached = t if s == "converged" else None
             self.records[k] = RunRecord(s, reached, t, lo, b, e, a, epochs.copy(), curves[j])

@@ -146,8 +146,9 @@ def _rss(pid: int) -> int:
     return 0
 
 
-def format_sweep_table(result: dict, population_rate: float | None) -> str:
-    """The figures as the text table ``nnsweep bench --sweep`` prints."""
+def format_sweep_table(result: dict, case: dict | None = None) -> str:
+    """The figures as the text table ``nnsweep bench --sweep`` prints; ``case`` is the
+    trainer bench's first case, measured in the same run, quoted for reference."""
     lines = [
         f"end-to-end sweep: {result['runs']:,} runs (OR and XOR, 2-6-1, mixed activations, "
         "<= 5,000 epochs, stop at max error 0.1)",
@@ -170,9 +171,10 @@ def format_sweep_table(result: dict, population_rate: float | None) -> str:
     for r in result["sweeps"]:
         walls = ", ".join(f"{w:.1f}" for w in r["walls_s"])
         lines.append(f"-j {r['jobs']} wall times in order: {walls} s")
-    if population_rate:
+    if case:
         lines.append(
-            f"population trainer alone (nnsweep bench, OR 2-6-1, N=1000, tanh): "
-            f"{population_rate:,.0f} network-epochs/s on one core"
+            f"population trainer alone (nnsweep bench case {case['name']}, "
+            f"N={case['n_networks']:,}): {case['population_rate']:,.0f} network-epochs/s "
+            "on one core"
         )
     return "\n".join(lines)

@@ -15,10 +15,13 @@ def _bench(args: argparse.Namespace) -> int:
     from sweeps.bench.trainer import format_table, run_bench
 
     baseline = _bench_baseline(args) if args.baseline else None  # bad input fails first
-    if args.sweep:
-        return _bench_sweep(args)
     result = run_bench(quick=args.quick)
-    print(json.dumps(result, indent=2) if args.json else format_table(result))
+    if args.sweep:  # the trainer's cases, then the sweep: --save and --baseline see both
+        _bench_sweep(args, result)
+    elif not args.json:
+        print(format_table(result))
+    if args.json:
+        print(json.dumps(result, indent=2))
     if args.save:
         from sweeps.regress.baseline import save_json
 
@@ -26,17 +29,16 @@ def _bench(args: argparse.Namespace) -> int:
     return _bench_verdict(result, baseline, args) if baseline else EXIT_OK
 
 
-def _bench_sweep(args: argparse.Namespace) -> int:
-    import json
-
+def _bench_sweep(args: argparse.Namespace, result: dict) -> None:
+    """Add the end-to-end sweep's figures to ``result`` (and print them, without --json)."""
     from sweeps.bench.sweep import format_sweep_table, run_sweep_bench
-    from sweeps.bench.trainer import run_bench
+    from sweeps.bench.trainer import format_table
 
-    pop = run_bench(quick=args.quick)["cases"][0]["population_rate"]
-    result = run_sweep_bench(runs=args.runs, repeat=args.repeat)
-    result["population_rate"] = pop
-    print(json.dumps(result, indent=2) if args.json else format_sweep_table(result, pop))
-    return EXIT_OK
+    sweep = run_sweep_bench(runs=args.runs, repeat=args.repeat)
+    result["sweep"] = sweep
+    if not args.json:
+        print(format_table(result) + "\n")
+        print(format_sweep_table(sweep, result["cases"][0]))
 
 
 def _bench_baseline(args: argparse.Namespace) -> dict:

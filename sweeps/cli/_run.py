@@ -115,12 +115,18 @@ def _plain(value: object) -> object:
     return value.item() if isinstance(value, np.generic) else value
 
 
+SHOW_EXPANDED = 200_000  # above this, show counts the runs instead of building them
+
+
 def _show(args: argparse.Namespace) -> int:
-    from sweeps.config.grid import chunks, expand
+    from sweeps.config.grid import chunks, expand, n_runs
     from sweeps.config.load import load_spec
     from sweeps.execute.estimate import estimate
 
     spec = load_spec(args.spec)
+    n = n_runs(spec)
+    if n > SHOW_EXPANDED:
+        return _show_counted(spec, n)
     grid = expand(spec)
     print(f"{spec.name}: {spec.description}")
     print(f"seeds: {len(spec.seeds)}   max_epochs: {spec.max_epochs:,}   stop: {dict(spec.stop)}")
@@ -138,6 +144,24 @@ def _show(args: argparse.Namespace) -> int:
         f"predicted wall time at most {est['seconds']:.0f} s with {est['jobs']} jobs "
         f"(calibrated at {est['rate']:,.0f} network-epochs/s per job; runs that "
         "converge early cost less)"
+    )
+    return EXIT_OK
+
+
+def _show_counted(spec, n: int) -> int:
+    """``show`` for a sweep too large to expand in a moment: the axes as the spec gives
+    them, the run count and the budget, without building one row per run."""
+    print(f"{spec.name}: {spec.description}")
+    print(f"seeds: {len(spec.seeds)}   max_epochs: {spec.max_epochs:,}   stop: {dict(spec.stop)}")
+    for name in spec.axes:
+        values = spec.candidates(name)
+        shown = ", ".join(map(str, values[:8])) + (" ..." if len(values) > 8 else "")
+        count = f"{len(values):>4} values" if values else "sampled"
+        print(f"  axis {name:<18} {count}: {shown or 'a numeric range'}")
+    print(f"runs: {n:,} (counted, not expanded: more than {SHOW_EXPANDED:,})")
+    print(
+        f"cost: at most {n * spec.max_epochs:,} network-epochs; populations, chunks and "
+        "wall time are worked out when the sweep runs"
     )
     return EXIT_OK
 

@@ -195,12 +195,14 @@ def _execute(
     from joblib import Parallel, delayed, parallel_config  # not needed by -j 1
 
     order = LongestFirst(todo)
-    tasks = (delayed(run_chunk)(*args(c)) for c in order)  # drawn as workers free up
     if backend == "dask":  # the client run() connected is the current one
+        tasks = (delayed(run_chunk)(*args(c)) for c in order)  # drawn as workers free up
         with parallel_config(backend="dask"):
             results = Parallel(return_as="generator_unordered")(tasks)
             yield from _timed(results, order)
     else:
+        me = os.getpid()
+        tasks = (delayed(workers.in_local_worker)(me, run_chunk, *args(c)) for c in order)
         workers.wait()  # the CLI may have begun starting them
         # One chunk per dispatch: chunks are seconds long, and joblib's automatic
         # batching would hand the last worker a batch of them while the others idle.

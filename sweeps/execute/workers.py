@@ -10,19 +10,52 @@ the command waits.
 
 from __future__ import annotations
 
+import os
 import threading
+import time
+from collections.abc import Callable
+from typing import Any
 
-__all__ = ["start", "stop", "wait"]
+__all__ = ["in_local_worker", "start", "stop", "wait", "watch_parent"]
 
 _starting: threading.Thread | None = None
 _pooled = False  # this process has started local workers
 started: set[int] = set()  # process ids of the workers started by ``start``
 
 
-def _ready() -> int:
-    """Runs in each worker: import what a chunk needs."""
-    import os
+_watching = False
 
+
+def watch_parent(parent: int, interval: float = 0.5) -> None:
+    """In a local worker: exit at once when ``parent`` (the pid of the process that
+    started it) is no longer its parent.
+
+    Killed with ``kill -9``, nnsweep cannot stop its workers; each would finish its
+    chunk and then idle for minutes. An orphan is handed to another parent, which a
+    thread of the worker notices within ``interval`` seconds. Started once per process.
+    """
+    global _watching
+    if _watching:
+        return
+    _watching = True
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="nnsweep-parent-watch", daemon=True).start()
+
+
+def in_local_worker(parent: int, fn: Callable[..., Any], *args: Any) -> Any:
+    """Run ``fn(*args)`` in a local worker that ends with ``parent`` (see watch_parent)."""
+    watch_parent(parent)
+    return fn(*args)
+
+
+def _ready(parent: int) -> int:
+    """Runs in each worker: start watching the parent; return the worker's pid."""
+    watch_parent(parent)
     return os.getpid()
 
 
@@ -32,7 +65,7 @@ def _start(n_jobs: int) -> None:
     try:
         # The arguments the runner's Parallel uses too, so that joblib reuses these workers.
         pids = Parallel(n_jobs=n_jobs, backend="loky", batch_size=1)(
-            delayed(_ready)() for _ in range(n_jobs)
+            delayed(_ready)(os.getpid()) for _ in range(n_jobs)
         )
     except Exception:  # only a head start: the sweep's own call reports any failure
         return

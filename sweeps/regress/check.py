@@ -15,6 +15,11 @@ run, and a cell FAILs when any of them does:
   test is all there is;
 * divergence: one-sided Fisher exact test (more runs diverge now).
 
+When the results hold the baseline's very runs (the same run ids: the same seeds and
+configurations), each run is compared with its own baseline run instead, by the exact
+sign tests of :mod:`sweeps.regress.paired`, which see a consistent change that two
+independent samples hide; the sizes that must be exceeded stay the same.
+
 Each check's p-values are Holm-adjusted over the cells, so a spec with many cells
 does not raise more false alarms than one with a single cell: with the default
 ``alpha = 0.01``, unchanged code fails by chance in at most about 3% of checks.
@@ -38,17 +43,18 @@ from sweeps.stats.survival import format_epochs, groups, kaplan_meier, time_to_e
 
 from .baseline import METRICS, Baseline, check_comparable
 from .exact import Match, match_runs, notes, same_values
+from .paired import paired_p
 
 __all__ = [
     "CELL_COLUMNS", "CheckResult", "P_COLUMNS", "Thresholds", "check", "compare_cells", "holm",
     "logrank_slower_p", "run_differences",
 ]  # fmt: skip
 
-P_COLUMNS = ("success_p", "logrank_p", "diverged_p")
+P_COLUMNS = ("success_p", "epochs_p", "diverged_p")
 CELL_COLUMNS = [
     "runs_base", "runs_now", "success_base", "success_now", "success_p", "success_p_holm",
-    "success_verdict", "median_base", "median_now", "median_ratio", "median_note", "logrank_p",
-    "logrank_p_holm", "epochs_verdict", "diverged_base", "diverged_now", "diverged_p",
+    "success_verdict", "median_base", "median_now", "median_ratio", "median_note", "epochs_p",
+    "epochs_p_holm", "epochs_verdict", "diverged_base", "diverged_now", "diverged_p",
     "diverged_p_holm", "diverged_verdict", "verdict", "reason",
 ]  # fmt: skip
 
@@ -90,6 +96,11 @@ class CheckResult:
     def identical(self) -> bool:
         return self.same_runs and self.differing == 0
 
+    @property
+    def paired(self) -> bool:
+        """The p-values come from paired tests (each run against its baseline run)."""
+        return self.same_runs
+
 
 def check(
     baseline: Baseline, current: ResultsDir, thresholds: Thresholds | None = None
@@ -98,8 +109,9 @@ def check(
     thresholds = thresholds or Thresholds()
     check_comparable(baseline, current.manifest.get("spec", {}), current.manifest.get("spec_hash"))
     axes, max_epochs = baseline.axes, baseline.max_epochs
-    table = compare_cells(baseline.runs, current.runs, axes, max_epochs, thresholds)
     match = match_runs(baseline.runs, current.runs, axes)
+    paired = match.how == "ids"
+    table = compare_cells(baseline.runs, current.runs, axes, max_epochs, thresholds, paired)
     same, differing = match.how == "ids", match.differing
     n_base, n_now = len(baseline.runs), len(current.runs)
     return CheckResult(
@@ -127,8 +139,12 @@ def compare_cells(
     axes: list[str],
     max_epochs: int,
     thresholds: Thresholds | None = None,
+    paired: bool = False,
 ) -> pd.DataFrame:
-    """One row per cell: the axes, the figures of both sides, p-values and verdicts."""
+    """One row per cell: the axes, the figures of both sides, p-values and verdicts.
+
+    ``paired``: both sides hold the same run ids, and each cell is tested run by run.
+    """
     thresholds = thresholds or Thresholds()
     now_cells = {_key(k): rows for k, rows in groups(now, axes)}
     rows = []
@@ -138,7 +154,7 @@ def compare_cells(
             raise ConfigError(
                 f"the results have no runs in the baseline's cell {cell_label(axes, key)}"
             )
-        rows.append({**dict(zip(axes, key, strict=True)), **_cell(b, n, max_epochs)})
+        rows.append({**dict(zip(axes, key, strict=True)), **_cell(b, n, max_epochs, paired)})
     if now_cells:
         extra = cell_label(axes, next(iter(now_cells)))
         raise ConfigError(f"the baseline has no runs in the results' cell {extra}")
@@ -156,12 +172,12 @@ def _key(key: tuple) -> tuple:
     )
 
 
-def _cell(b: pd.DataFrame, n: pd.DataFrame, max_epochs: int) -> dict[str, Any]:
+def _cell(b: pd.DataFrame, n: pd.DataFrame, max_epochs: int, paired: bool) -> dict[str, Any]:
     tb, eb = time_to_event(b, max_epochs)
     tn, en = time_to_event(n, max_epochs)
     db, dn = (int((x["status"] == "diverged").sum()) for x in (b, n))
     mb, mn = kaplan_meier(tb, eb).median, kaplan_meier(tn, en).median
-    return {
+    out = {
         "runs_base": len(b),
         "runs_now": len(n),
         "success_base": eb.mean(),
@@ -172,11 +188,12 @@ def _cell(b: pd.DataFrame, n: pd.DataFrame, max_epochs: int) -> dict[str, Any]:
         "median_now": mn,
         "median_ratio": mn / mb if np.isfinite(mn) and np.isfinite(mb) and mb > 0 else np.nan,
         "median_note": _median_note(mb, mn, max_epochs),
-        "logrank_p": logrank_slower_p(tn, en, tb, eb),
+        "epochs_p": logrank_slower_p(tn, en, tb, eb),
         "diverged_base": db,
         "diverged_now": dn,
         "diverged_p": _fisher(dn, len(n), db, len(b), "greater"),
     }
+    return out | paired_p(b, n) if paired else out
 
 
 def _fisher(k_now: int, n_now: int, k_base: int, n_base: int, alternative: str) -> float:
@@ -230,7 +247,7 @@ def _verdicts(table: pd.DataFrame, max_epochs: int, th: Thresholds) -> pd.DataFr
     # Where the median is not reached now, the ratio is at least max_epochs / baseline.
     bound = t["median_ratio"].where(t["median_now"].notna(), max_epochs / t["median_base"])
     undefined = t["median_base"].isna() | (t["median_base"] == 0)
-    fail_e = ~undefined & (bound > th.tolerance) & (t["logrank_p_holm"] < th.alpha)
+    fail_e = ~undefined & (bound > th.tolerance) & (t["epochs_p_holm"] < th.alpha)
     fail_d = t["diverged_p_holm"] < th.alpha
     t["success_verdict"] = np.where(fail_s, "FAIL", "PASS")
     t["epochs_verdict"] = np.where(fail_e, "FAIL", np.where(undefined, "n/a", "PASS"))
@@ -252,7 +269,7 @@ def _reason(r: pd.Series, max_epochs: int) -> str:
         ratio = f"x{r['median_ratio']:.2f}" if finite else r["median_note"].split(":")[0]
         parts.append(
             f"median epochs {format_epochs(r['median_base'], max_epochs)} -> "
-            f"{format_epochs(r['median_now'], max_epochs)} ({ratio}, p={r['logrank_p_holm']:.2g})"
+            f"{format_epochs(r['median_now'], max_epochs)} ({ratio}, p={r['epochs_p_holm']:.2g})"
         )
     if r["diverged_verdict"] == "FAIL":
         parts.append(

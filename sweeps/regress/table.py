@@ -39,7 +39,7 @@ def format_check(result: CheckResult) -> str:
         p("success_p"),
         pair("median", lambda v: format_epochs(v, me)),
         [f"{r:.2f}" if np.isfinite(r) else "n/a" for r in t["median_ratio"]],
-        p("logrank_p"),
+        p("epochs_p"),
         pair("diverged", str),
         p("diverged_p"),
         t["verdict"],
@@ -63,10 +63,15 @@ def _aligned(rows: list) -> list[str]:
 
 def _footer(result: CheckResult) -> list[str]:
     th, t = result.thresholds, result.table
+    tests = (
+        "paired sign tests, each run against its baseline run"
+        if result.paired
+        else "tests of independent samples (Fisher, log-rank)"
+    )
     lines = [
-        f"p: one-sided tests, Holm-adjusted over the {len(t)} cells. A cell FAILs at "
-        f"p < {th.alpha:g} when its median ratio exceeds {th.tolerance:g},",
-        f"its success rate fell by more than {100 * th.success_tolerance:g} points, "
+        f"p: one-sided {tests}, Holm-adjusted over the {len(t)} cells.",
+        f"A cell FAILs at p < {th.alpha:g} when its median ratio exceeds {th.tolerance:g}, "
+        f"its success rate fell by more than {100 * th.success_tolerance:g} points,",
         "or more runs diverged.",
     ]
     for _, r in t[t["verdict"] == "FAIL"].iterrows():
@@ -86,6 +91,7 @@ def to_json(result: CheckResult, baseline: Baseline, current: ResultsDir) -> dic
     return {
         "verdict": "FAIL" if result.failed else "PASS",
         "identical": result.identical,
+        "paired": result.paired,
         "notes": list(result.notes),
         "thresholds": asdict(result.thresholds),
         "axes": result.axes,

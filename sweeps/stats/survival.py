@@ -189,12 +189,12 @@ def cell_stats(runs: pd.DataFrame, max_epochs: int) -> dict[str, float]:
         "km_median_lo": m_lo,
         "km_median_hi": m_hi,
         "rmst": km.rmst(max_epochs),
-        "median_final_loss": _median(runs["final_loss"]),
+        "median_final_loss": _median(runs.loc[status != "diverged", "final_loss"]),
     }
 
 
 def _median(s: pd.Series) -> float:
-    """Median of the non-NaN values (a diverged run's inf counts), NaN if none."""
+    """Median of the non-NaN values, NaN if none (callers leave diverged runs out)."""
     values = s.to_numpy(dtype=np.float64, na_value=np.nan)
     values = values[~np.isnan(values)]
     return float(np.median(values)) if len(values) else float("nan")

@@ -142,3 +142,26 @@ def test_bad_baseline_is_refused(done, tmp_path):
     base.write_text("\n".join([lines[0], ",".join(row), *lines[2:]]) + "\n")
     code, out = nnsweep("check", str(done / "spec.toml"), "--baseline", str(base), "-j", "1")
     assert code == 2 and "damaged" in one_line(out)
+
+
+def test_show_counts_a_huge_sweep_without_expanding_it(tmp_path, capsys, monkeypatch):
+    from sweeps.cli import main
+    from sweeps.config import grid
+
+    levels = ", ".join(f"{0.01 + 0.009 * i:.3f}" for i in range(333))
+    p = tmp_path / "huge.toml"
+    p.write_text(
+        TINY.replace("seeds = 2", "seeds = 10000").replace(
+            'activation = ["tanh", "sigmoid"]', f"lr = [0.1, 0.2, 0.3]\ninit_scale = [{levels}]"
+        )
+    )
+
+    def refuse(*a, **k):
+        raise AssertionError("show expanded a 9,990,000-run grid")
+
+    monkeypatch.setattr(grid, "expand", refuse)
+    assert main(["show", str(p)]) == 0
+    out = capsys.readouterr().out
+    assert "runs: 9,990,000 (counted, not expanded" in out
+    assert "axis init_scale          333 values: 0.01, 0.019" in out
+    assert "at most 399,600,000 network-epochs" in out

@@ -58,8 +58,30 @@ def test_sweep_bench_runs_real_sweeps_and_reports_the_best_of_each(monkeypatch):
     assert (j1["wall_s"], j2["wall_s"]) == (8.0, 5.0)
     assert j2["speedup"] == pytest.approx(8 / 5)
     assert j2["median_speedup"] == pytest.approx(8.5 / 5.5)
-    table = sweepbench.format_sweep_table(result, 1e6)
+    case = {"name": "or-2-6-1", "n_networks": 64, "population_rate": 1e6}
+    table = sweepbench.format_sweep_table(result, case)
     assert "best of 2" in table and "1.60x (1.55x)" in table and "9.0, 8.0 s" in table
+    assert "case or-2-6-1, N=64): 1,000,000 network-epochs/s" in table
+
+
+def test_sweep_bench_honours_save_and_baseline(tmp_path, monkeypatch, capsys):
+    from sweeps.bench import sweep as sweepbench
+
+    fake = {"runs": 80, "repeat": 1, "sweeps": [
+        {"jobs": 1, "runs": 80, "wall_s": 2.0, "median_wall_s": 2.0, "walls_s": [2.0],
+         "rate": 1e5, "speedup": 1.0, "median_speedup": 1.0, "overhead": 0.2,
+         "peak_rss_mb": 90.0}]}  # fmt: skip
+    monkeypatch.setattr(sweepbench, "run_sweep_bench", lambda runs, repeat: fake)
+    saved = tmp_path / "bench.json"
+    argv = ["bench", "--quick", "--sweep", "--runs", "80", "--repeat", "1"]
+    assert main([*argv, "--save", str(saved)]) == 0
+    doc = json.loads(saved.read_text())
+    assert doc["sweep"] == fake and doc["quick"] is True and doc["cases"]
+    out = capsys.readouterr().out
+    assert "end-to-end sweep: 80 runs" in out and f"N={doc['cases'][0]['n_networks']}" in out
+    assert "N=1000" not in out
+    assert main([*argv, "--baseline", str(saved), "--max-drop", "0.99"]) == 0
+    assert "population/loop ratios against" in capsys.readouterr().out
 
 
 def test_quick_bench_prints_a_table(capsys):

@@ -11,7 +11,8 @@ from sweeps.config.load import bundled_descriptions, bundled_specs, load_spec
 from sweeps.config.spec import SpecError
 
 BUNDLED = [
-    "ci", "ci-full", "depth-saturation", "encoder-8-3-8", "init-plateau", "or-sigmoid-vs-tanh",
+    "ci", "ci-bce", "ci-ce", "ci-full", "depth-saturation", "encoder-8-3-8", "init-plateau",
+    "or-sigmoid-vs-tanh",
     "parity-depth", "quick", "seed-or-gate", "two-spirals", "xor-hidden-units",
     "xor-hidden-width",
 ]  # fmt: skip

@@ -36,7 +36,8 @@ lr = [0.1, 0.5, 2.0]
 max_error_below = 0.1      # and/or loss_below
 """
 BUNDLED = [
-    "ci", "ci-full", "depth-saturation", "encoder-8-3-8", "init-plateau", "or-sigmoid-vs-tanh",
+    "ci", "ci-bce", "ci-ce", "ci-full", "depth-saturation", "encoder-8-3-8", "init-plateau",
+    "or-sigmoid-vs-tanh",
     "parity-depth", "quick", "seed-or-gate", "two-spirals", "xor-hidden-units",
     "xor-hidden-width",
 ]  # fmt: skip
