@@ -112,7 +112,8 @@ def check_matches(res: ResultsDir, spec: SweepSpec) -> None:
     if res.manifest.get("finished") is None or len(res.runs) != expected:
         raise ConfigError(
             f"{where} is incomplete ({len(res.runs):,} of {expected:,} runs); "
-            f"finish it with 'nnsweep run {spec.source or spec.name} -o {res.path}'"
+            f"finish it with 'nnsweep run {' '.join([spec.source or spec.name, *spec.overrides])} "
+            f"-o {res.path}'"
         )
 
 
