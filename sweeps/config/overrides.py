@@ -4,7 +4,7 @@ The grammar
 -----------
 ::
 
-    override := KEY "=" VALUE
+    override := KEY "=" VALUE | "~" KEY
     KEY      := NAME ("." NAME)*       NAME: letters, digits, "_" and "-"
     VALUE    := ITEM ("," ITEM)*       two or more items make a list (a grid axis)
     ITEM     := a TOML value           0.5  1e-3  20  true  "quoted"  'quoted'  [3, 7]
@@ -18,11 +18,16 @@ Where a key goes: a KEY whose first NAME is a top-level key of the spec format
 (:data:`sweeps.config.spec.TOP_KEYS`: ``seeds``, ``max_epochs``, ``stop``, ``sample``,
 ...) is that key, a dotted one a key inside that table (``stop.max_error_below=0.05``;
 missing tables are made). Any other single NAME is a parameter: ``lr=0.1,0.5`` means
-``params.lr = [0.1, 0.5]``. The same key given twice: the last wins. Two rules keep a
-parameter in one place: setting ``params.X`` removes ``X`` from ``[sample]``, and
-setting ``sample.X`` (or a key inside it) removes ``X`` from ``[params]``; and as a
-``[sample]`` dimension is one distribution, ``sample.X.KIND=...`` replaces ``sample.X``
-whole (``sample.lr.log_uniform=1e-3,10``).
+``params.lr = [0.1, 0.5]``. ``~KEY`` removes a key the file sets (``~lr``: lr takes its
+default; ``~stop.max_error_below``; ``~sample``: no random search). The same key given
+twice: the last wins. Two rules keep a parameter in one place: setting ``params.X``
+removes ``X`` from ``[sample]``, and setting ``sample.X`` (or a key inside it) removes
+``X`` from ``[params]``; and as a ``[sample]`` dimension is one distribution,
+``sample.X.KIND=...`` replaces ``sample.X`` whole (``sample.lr.log_uniform=1e-3,10``).
+
+The grammar follows the common ``key=value`` command-line style (a comma-separated
+value sweeps, ``~key`` deletes), kept to what a spec needs: no interpolation, no
+ranges, no appending to lists.
 
 The overridden mapping is then checked as a spec file is, and an error names the
 override that caused it (:func:`build`).
@@ -58,11 +63,13 @@ EXAMPLE = "e.g. lr=0.1,0.5 or stop.max_error_below=0.05"
 
 @dataclass(frozen=True)
 class Override:
-    """One parsed override: the text as given, the key path it sets, the value."""
+    """One parsed override: the text as given, the key path it sets, the value (or
+    ``remove``: the key is taken out)."""
 
     text: str
     path: tuple[str, ...]
     value: Any
+    remove: bool = False
 
     @property
     def key(self) -> str:
@@ -76,10 +83,13 @@ def parse_override(text: str, top_keys: Iterable[str] = TOP_KEYS) -> Override:
     """
     top = tuple(top_keys)
     where = f"override {text!r}"
-    key, eq, value = text.partition("=")
+    remove = text.strip().startswith("~")
+    key, eq, value = text.strip().removeprefix("~").partition("=")
     key = key.strip()
-    if not eq or not key:
-        raise ConfigError(f"{where} is not KEY=VALUE ({EXAMPLE})")
+    if remove and eq:
+        raise ConfigError(f"{where}: ~KEY removes a key and takes no value")
+    if not (eq or remove) or not key:
+        raise ConfigError(f"{where} is not KEY=VALUE or ~KEY ({EXAMPLE})")
     if not KEY_RE.fullmatch(key):
         raise ConfigError(
             f"{where}: the key {key!r} must be names of letters, digits, '_' or '-' "
@@ -100,6 +110,8 @@ def parse_override(text: str, top_keys: Iterable[str] = TOP_KEYS) -> Override:
         )
     else:
         path = ("params", key)
+    if remove:
+        return Override(text, path, None, remove=True)
     try:
         return Override(text, path, parse_value(value))
     except ConfigError as e:
@@ -157,6 +169,10 @@ def apply_overrides(raw: Mapping[str, Any], overrides: Sequence[Override]) -> di
     for o in overrides:
         node = doc
         for i, part in enumerate(o.path[:-1]):
+            if node.get(part) is None and o.remove:
+                raise ConfigError(
+                    f"override {o.text!r}: {o.key} is not set, so it cannot be removed"
+                )
             if node.get(part) is None:
                 node[part] = {}
             elif not isinstance(node[part], dict):
@@ -166,8 +182,11 @@ def apply_overrides(raw: Mapping[str, Any], overrides: Sequence[Override]) -> di
                     f"{o.key} cannot be set"
                 )
             node = node[part]
-        node[o.path[-1]] = copy.deepcopy(o.value)
-        _one_place(doc, o)
+        if not o.remove:
+            node[o.path[-1]] = copy.deepcopy(o.value)
+            _one_place(doc, o)
+        elif node.pop(o.path[-1], None) is None:
+            raise ConfigError(f"override {o.text!r}: {o.key} is not set, so it cannot be removed")
     return doc
 
 

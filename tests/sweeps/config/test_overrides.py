@@ -193,25 +193,31 @@ def test_a_bad_override_is_named_in_the_one_line_error(overrides, needle):
         assert "override 'stop.max_eror_below=0.1'" in str(e.value)
 
 
-def test_overrides_that_only_fail_together_are_all_named():
-    text = "seeds = 3\nmax_epochs = 50\n[params]\ntask = 'or'\n[stop]\nloss_below = 1\n"
+def test_overrides_that_only_fail_together_are_all_named(tmp_path: Path):
+    p = tmp_path / "t.toml"
+    p.write_text("seeds = 3\nmax_epochs = 50\n[params]\ntask = 'or'\n[stop]\nloss_below = 1\n")
     # Each alone is fine (bce with the default sigmoid output; mse with tanh), not both.
-    _load_text(text, ["loss=bce"])
-    _load_text(text, ["output_activation=tanh"])
+    load_spec(p, ["loss=bce"])
+    load_spec(p, ["output_activation=tanh"])
     with pytest.raises(SpecError) as e:
-        _load_text(text, ["loss=bce", "output_activation=tanh"])
-    assert str(e.value).startswith("t: overrides 'loss=bce', 'output_activation=tanh': params.")
+        load_spec(p, ["loss=bce", "output_activation=tanh"])
+    assert str(e.value).startswith(f"{p}: overrides 'loss=bce', 'output_activation=tanh': params.")
 
 
-def _load_text(text: str, overrides: list[str]):
-    import tomllib
-
-    from sweeps.config.overrides import build
-    from sweeps.config.spec import SweepSpec
-
-    return build(
-        tomllib.loads(text), overrides, lambda d: SweepSpec.from_mapping(d, "t", "t"), "t"
-    )
+def test_tilde_removes_a_key_the_file_sets():
+    assert load_spec("quick", ["~lr"]).params["lr"] == (None,)  # the optimiser's own default
+    spec = load_spec("quick", ["~stop.max_error_below", "stop.loss_below=0.01"])
+    assert dict(spec.stop) == {"loss_below": 0.01}
+    assert "sample" not in _apply("~sample") and _apply("~lr")["params"] == {"task": "or"}
+    for text, needle in [
+        ("~sample", "sample is not set, so it cannot be removed"),
+        ("~stop.x.y", "stop.x.y is not set"),
+        ("~lr=1", "~KEY removes a key and takes no value"),
+        ("~", "is not KEY=VALUE or ~KEY"),
+    ]:
+        with pytest.raises(SpecError, match="override") as e:
+            load_spec("quick", [text])
+        assert needle in str(e.value)
 
 
 def test_an_error_of_the_file_itself_is_not_blamed_on_an_override(tmp_path: Path):
