@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``nnsweep`` with ``argv`` (default: sys.argv[1:]); return the exit code."""
     try:
-        args = build_parser().parse_args(argv)
+        args = _parse(build_parser(), argv)
     except UsageError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -68,6 +68,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         from sweeps.execute.workers import stop
 
         stop()  # any command that ran local workers ends without waiting for them
+
+
+def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse ``argv``; KEY=VALUE overrides may come after a command's options too
+    (``nnsweep run quick -j 2 lr=0.1``), where argparse leaves them unparsed."""
+    args, extra = parser.parse_known_args(argv)
+    if extra and (not hasattr(args, "overrides") or any(e.startswith("-") for e in extra)):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if extra:
+        args.overrides = [*args.overrides, *extra]
+    return args
 
 
 def _io_line(e: OSError) -> str:

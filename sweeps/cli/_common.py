@@ -18,6 +18,23 @@ def positive_int(text: str) -> int:
     return value
 
 
+def spec_label(spec: object) -> str:
+    """A spec's name, with the overrides it was made with: ``quick (lr=0.5 seeds=5)``."""
+    overrides = getattr(spec, "overrides", ())
+    return spec.name + (f" ({' '.join(overrides)})" if overrides else "")  # type: ignore[attr-defined]
+
+
+def add_spec(parser: argparse.ArgumentParser) -> None:
+    """The SPEC argument and the ``KEY=VALUE`` overrides after it (see
+    :mod:`sweeps.config.overrides`); overrides may also follow the options."""
+    parser.add_argument("spec", help="path to a TOML spec, or a bundled spec name (nnsweep list)")
+    parser.add_argument(
+        "overrides", nargs="*", default=[], metavar="KEY=VALUE",
+        help="change the spec: lr=0.1,0.5 (a comma makes an axis), seeds=5, "
+        "stop.max_error_below=0.05, sample.n=64, ...",
+    )  # fmt: skip
+
+
 def add_jobs(parser: argparse.ArgumentParser) -> None:
     """The ``-j/--jobs`` option every command that trains shares."""
     parser.add_argument(

@@ -5,19 +5,19 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._common import EXIT_OK, EXIT_REGRESSION, add_jobs
+from ._common import EXIT_OK, EXIT_REGRESSION, add_jobs, add_spec, spec_label
 
 
 def _record_baseline(args: argparse.Namespace) -> int:
     from sweeps.config.load import load_spec
     from sweeps.regress.baseline import csv_path, record, results_for, side_file
 
-    spec = load_spec(args.spec)
+    spec = load_spec(args.spec, args.overrides)
     out = csv_path(args.out)
     base = record(results_for(spec, args.results, args.jobs), out)
     counts = base.runs["status"].value_counts()
     print(
-        f"baseline of {spec.name}: {len(base.runs):,} runs ({counts.get('converged', 0):,} "
+        f"baseline of {spec_label(spec)}: {len(base.runs):,} runs ({counts.get('converged', 0):,} "
         f"converged, {counts.get('diverged', 0):,} diverged), spec_hash {spec.spec_hash[:12]}"
     )
     print(f"written: {out} and {side_file(out)}")
@@ -32,7 +32,7 @@ def _check(args: argparse.Namespace) -> int:
     from sweeps.regress.check import Thresholds, check
     from sweeps.regress.table import format_check, write_check
 
-    spec = load_spec(args.spec)
+    spec = load_spec(args.spec, args.overrides)
     thresholds = Thresholds(args.alpha, args.tolerance, args.success_tolerance)
     base = read_baseline(args.baseline)
     check_comparable(base, canonical(spec), spec.spec_hash)  # before any training
@@ -41,10 +41,11 @@ def _check(args: argparse.Namespace) -> int:
     took = f"ran in {time.perf_counter() - start:.1f} s"
     took = f"read from {args.results}" if args.results else took
     result = check(base, res, thresholds)
-    csv, doc = write_check(result, base, res, args.out or Path(f"results/checks/{spec.name}.csv"))
+    out = args.out or Path(f"results/checks/{spec.dirname}.csv")
+    csv, doc = write_check(result, base, res, out)
     commit = (base.meta.get("git_commit") or "unknown")[:10]
     print(
-        f"check {spec.name}: {result.n_now:,} runs ({took}) against {args.baseline} "
+        f"check {spec_label(spec)}: {result.n_now:,} runs ({took}) against {args.baseline} "
         f"(recorded {base.meta.get('recorded', '?')[:10]}, commit {commit})"
     )
     print("\n".join(result.notes) + "\n")
@@ -69,7 +70,7 @@ def _check(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     """Add this module's subcommands to the ``nnsweep`` parser."""
     bl = sub.add_parser("baseline", help="record a regression baseline of a spec (a CSV + JSON)")
-    bl.add_argument("spec", help="path to a TOML spec, or a bundled spec name")
+    add_spec(bl)
     bl.add_argument(
         "-o",
         "--out",
@@ -90,7 +91,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "check",
         help="run a spec and compare it with its baseline, cell by cell; exit 1 on a regression",
     )
-    ck.add_argument("spec", help="path to a TOML spec, or a bundled spec name")
+    add_spec(ck)
     ck.add_argument(
         "--baseline", type=Path, required=True, help="a baseline CSV written by 'nnsweep baseline'"
     )
@@ -130,6 +131,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--out",
         type=Path,
         default=None,
-        help="report path: NAME.csv and NAME.json (default results/checks/SPEC)",
+        help="report path: NAME.csv and NAME.json (default results/checks/SPEC, "
+        "with overrides results/checks/SPEC.HASH)",
     )
     ck.set_defaults(func=_check)

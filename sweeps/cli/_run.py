@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ._common import EXIT_OK, add_jobs
+from ._common import EXIT_OK, add_jobs, add_spec
 
 
 def _start_workers(args: argparse.Namespace) -> None:
@@ -21,7 +21,7 @@ def _start_workers(args: argparse.Namespace) -> None:
             from sweeps.config.grid import n_runs
             from sweeps.config.load import load_spec
 
-            spec = load_spec(args.spec)
+            spec = load_spec(args.spec, args.overrides)
             jobs = min(jobs, -(-n_runs(spec) // spec.chunk_size))
         except Exception:  # the run itself reports a bad spec, in one line
             return
@@ -33,8 +33,10 @@ def _run(args: argparse.Namespace) -> int:
     from sweeps.execute.runner import run
     from sweeps.execute.workers import stop
 
-    spec = load_spec(args.spec)
-    out = args.out or Path("results") / spec.name
+    spec = load_spec(args.spec, args.overrides)
+    out = args.out or Path("results") / spec.dirname
+    if spec.overrides and not args.quiet:
+        print(f"{spec.name} with {' '.join(spec.overrides)}: results in {out}")
     bar = None
 
     def progress(p) -> None:
@@ -123,12 +125,14 @@ def _show(args: argparse.Namespace) -> int:
     from sweeps.config.load import load_spec
     from sweeps.execute.estimate import estimate
 
-    spec = load_spec(args.spec)
+    spec = load_spec(args.spec, args.overrides)
     n = n_runs(spec)
     if n > SHOW_EXPANDED:
         return _show_counted(spec, n)
     grid = expand(spec)
     print(f"{spec.name}: {spec.description}")
+    if spec.overrides:
+        print(f"overrides: {' '.join(spec.overrides)}   results: results/{spec.dirname}")
     print(f"seeds: {len(spec.seeds)}   max_epochs: {spec.max_epochs:,}   stop: {dict(spec.stop)}")
     for name in spec.axes:
         values = list(dict.fromkeys(grid[name].dropna().tolist()))
@@ -152,6 +156,8 @@ def _show_counted(spec, n: int) -> int:
     """``show`` for a sweep too large to expand in a moment: the axes as the spec gives
     them, the run count and the budget, without building one row per run."""
     print(f"{spec.name}: {spec.description}")
+    if spec.overrides:
+        print(f"overrides: {' '.join(spec.overrides)}   results: results/{spec.dirname}")
     print(f"seeds: {len(spec.seeds)}   max_epochs: {spec.max_epochs:,}   stop: {dict(spec.stop)}")
     for name in spec.axes:
         values = spec.candidates(name)
@@ -169,9 +175,12 @@ def _show_counted(spec, n: int) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     """Add this module's subcommands to the ``nnsweep`` parser."""
     r = sub.add_parser("run", help="run (or resume) a sweep: a spec file or a bundled name")
-    r.add_argument("spec", help="path to a TOML spec, or a bundled spec name (nnsweep list)")
+    add_spec(r)
     add_jobs(r)
-    r.add_argument("-o", "--out", type=Path, default=None, help="results directory")
+    r.add_argument(
+        "-o", "--out", type=Path, default=None,
+        help="results directory (default results/NAME; with overrides results/NAME.HASH)",
+    )  # fmt: skip
     r.add_argument("--fresh", action="store_true", help="discard earlier results in --out")
     r.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     r.add_argument("--no-report", action="store_true", help="skip the report at the end")
@@ -196,6 +205,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls.set_defaults(func=_list)
 
     sh = sub.add_parser("show", help="the expanded grid of a spec and its cost")
-    sh.add_argument("spec")
+    add_spec(sh)
     add_jobs(sh)
     sh.set_defaults(func=_show)

@@ -61,6 +61,11 @@ into near-equal chunks of at most ``chunk_size`` runs.
 
 A bad spec raises :class:`SpecError`: one line naming the file, the key, the value
 and what is allowed, with a "did you mean" when a close name exists.
+
+On the command line, ``KEY=VALUE[,VALUE...]`` overrides (``lr=0.1,0.5``, ``seeds=5``,
+``stop.max_error_below=0.05``; the grammar is in :mod:`sweeps.config.overrides`) change
+the parsed file before these checks; an overridden spec's results go to
+``results/NAME.HASH`` (:attr:`SweepSpec.dirname`).
 """
 
 from __future__ import annotations
@@ -70,7 +75,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
@@ -128,6 +133,7 @@ class SweepSpec:
     chunk_size: int = 256
     diagnostics: bool = False
     source: str = field(default="", compare=False)
+    overrides: tuple[str, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         try:
@@ -187,6 +193,21 @@ class SweepSpec:
         """Names of the parameters that vary: grid axes in file order, then sampled ones."""
         grid = tuple(k for k, v in self.params.items() if len(v) > 1)
         return grid + (self.sample.names if self.sample else ())
+
+    @property
+    def dirname(self) -> str:
+        """The default results directory's name: the spec's ``name``; with command-line
+        overrides, ``NAME.HASH`` (HASH: the first 8 hex digits of spec_hash), so that an
+        overridden sweep never resumes into, or overwrites, the results of the spec alone.
+        """
+        if not self.overrides:
+            return self.name
+        return f"{self.name[:91]}.{self.spec_hash[:8]}"  # still a name: at most 100 characters
+
+    def with_overrides(self, texts: tuple[str, ...]) -> SweepSpec:
+        """This spec, recording the command-line overrides it was made with (they change
+        no result and no spec_hash: they are already in the spec)."""
+        return replace(self, overrides=tuple(texts))
 
     @property
     def path(self) -> Path | None:

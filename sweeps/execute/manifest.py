@@ -1,7 +1,9 @@
 """A sweep's ``manifest.json``: what ran, with which code, and every invocation.
 
-The top-level ``started``, ``backend``, ``scheduler``, ``jobs`` and ``command``
-are those of the first invocation (the record of the original run is kept);
+``spec`` is the effective spec, and ``overrides`` the command-line overrides
+(``["lr=0.1,0.5", "seeds=5"]``; ``[]`` for none) that made it from the spec file.
+The top-level ``started``, ``backend``, ``scheduler``, ``jobs``, ``command`` and
+``overrides`` are those of the first invocation (the record of the original run is kept);
 ``invocations`` lists every ``run`` on the directory, resumes included, each
 with its start, end and exit ("ok", "interrupted" or "failed"). The code is
 recorded twice: nnsweep's version and commit, and the git commit and dirty flag
@@ -47,6 +49,7 @@ def new_manifest(
     m = {
         "spec": spec.to_dict(),
         "spec_hash": spec.spec_hash,
+        "overrides": list(spec.overrides),
         "axes": list(spec.axes),
         "n_runs": len(grid),
         "max_epochs": spec.max_epochs,
@@ -58,8 +61,8 @@ def new_manifest(
         "finished": None,
     }
     if first is not None:
-        m.update({k: first[k] for k in ("started", "backend", "scheduler", "jobs", "command")
-                  if k in first})  # fmt: skip
+        m.update({k: first[k] for k in ("started", "backend", "scheduler", "jobs", "command",
+                                        "overrides") if k in first})  # fmt: skip
     earlier = first.get("invocations", []) if first is not None else []
     m["invocations"] = [*(earlier if isinstance(earlier, list) else []), call]
     return m

@@ -67,7 +67,8 @@ def run(
     Parameters
     ----------
     spec : a SweepSpec, a path to a TOML spec, or the name of a bundled spec.
-    out : results directory; default ``results/<spec name>``.
+    out : results directory; default ``results/<spec name>`` (``results/<name>.<hash>``
+        for a spec made with overrides: :attr:`SweepSpec.dirname`).
     jobs : worker processes (default: all cores).
     fresh : discard results already in ``out`` instead of resuming.
     on_progress : called after every finished chunk (the CLI draws its bar from it).
@@ -95,7 +96,7 @@ def run(
     elif scheduler is not None:
         raise ConfigError(f"scheduler={scheduler!r} needs backend='dask' (got {backend!r})")
     check_resources(spec)
-    out = out if out is not None else DEFAULT_ROOT / spec.name
+    out = out if out is not None else DEFAULT_ROOT / spec.dirname
     store = Store(check_out(out, create=backend != "dask"))  # dask: once it answers
     diagnostics = diagnostics or spec.diagnostics
     grid = expand(spec)

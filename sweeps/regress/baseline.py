@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
+import shlex
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,9 +111,10 @@ def check_matches(res: ResultsDir, spec: SweepSpec) -> None:
         )
     expected = n_runs(spec)
     if res.manifest.get("finished") is None or len(res.runs) != expected:
+        command = shlex.join(["nnsweep", "run", spec.source or spec.name, *spec.overrides])
         raise ConfigError(
             f"{where} is incomplete ({len(res.runs):,} of {expected:,} runs); "
-            f"finish it with 'nnsweep run {spec.source or spec.name} -o {res.path}'"
+            f"finish it with '{command} -o {res.path}'"
         )
 
 

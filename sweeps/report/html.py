@@ -152,6 +152,16 @@ def _summary_section(res: ResultsDir, summary: pd.DataFrame) -> str:
     )
 
 
+def _overrides(res: ResultsDir) -> str:
+    """The command-line overrides applied to the spec file below, if any."""
+    given = res.manifest.get("overrides") or []
+    if not given:
+        return ""
+    shown = " ".join(str(o) for o in given)
+    return f"<p>The file as given, run with the overrides <code>{escape(shown)}</code> (the "
+    "effective spec is the manifest's <code>spec</code>).</p>"
+
+
 def _name(res: ResultsDir) -> str:
     return str((res.manifest.get("spec") or {}).get("name") or res.path.name)
 
@@ -168,7 +178,7 @@ def write_html(
         + "".join(_figure(p) for p in plots)
         + _summary_section(res, summary)
         + f"<h2>How to reproduce</h2>{_reproduce(res)}"
-        + f"<h2>Spec</h2><pre>{escape(spec_text)}</pre>"
+        + f"<h2>Spec</h2>{_overrides(res)}<pre>{escape(spec_text)}</pre>"
         + f"<h2>Manifest</h2><pre>{escape(json.dumps(res.manifest, indent=2, default=str))}</pre>"
     )
     doc = (
