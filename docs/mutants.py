@@ -6,8 +6,8 @@ there, and runs, in the copy and importing the copy's code:
 
 * the test suite (``python -m pytest -q -x -p no:cacheprovider``);
 * the gate as .ci/run runs it: ``nnsweep check SPEC --baseline ... --exact`` for ci,
-  ci-full, ci-ce and ci-bce. The statistical verdict comes from the same runs: a check prints it, and
-  exits 1 on it, with or without ``--exact``.
+  ci-full, ci-ce and ci-bce. The statistical verdict comes from the same runs: a check
+  prints it, and exits 1 on it, with or without ``--exact``.
 
 Usage::
 
