@@ -4,7 +4,8 @@ Each mutant in docs/mutants.toml is an exact text replacement. For each, this sc
 copies the repository (its git files) to a temporary directory, applies the mutant
 there, and runs, in the copy and importing the copy's code:
 
-* the test suite (``python -m pytest -q -x -p no:cacheprovider``);
+* the test suite (``python -m pytest -q -x -p no:cacheprovider``, the mutated module's
+  own test file first);
 * the gate as .ci/run runs it: ``nnsweep check SPEC --baseline ... --exact`` for ci,
   ci-full, ci-ce and ci-bce. The statistical verdict comes from the same runs: a check
   prints it, and exits 1 on it, with or without ``--exact``.
@@ -62,6 +63,13 @@ def locate(root: Path, mutant: dict) -> Path:
     return hits[0][0]
 
 
+def mirror(root: Path, module: Path) -> list[str]:
+    """The test file that mirrors ``module`` (nncore/x.py: tests/nncore/test_x.py), if any."""
+    rel = module.relative_to(root)
+    test = Path("tests", *rel.parts[:-1], f"test_{rel.name}")
+    return [str(test)] if (root / test).is_file() else []
+
+
 def copy_repo(dest: Path) -> None:
     files = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
@@ -104,7 +112,9 @@ def try_mutant(mutant: dict, tests: bool) -> dict:
         target.write_text(target.read_text().replace(mutant["old"], mutant["new"]))
         row = {"id": mutant["id"], "about": mutant["about"], "tests": None}
         if tests:
-            cmd = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"]
+            # The mutated module's own test file first: a caught mutant stops there (-x).
+            cmd = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
+                   *mirror(copy, target), "tests"]  # fmt: skip
             row["tests"] = _run(cmd, copy).returncode != 0
         exact, stat, where = False, False, []
         for spec, baseline in GATE:
