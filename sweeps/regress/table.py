@@ -18,7 +18,9 @@ from sweeps.stats.survival import format_epochs
 from .baseline import Baseline, save_json
 from .check import CheckResult
 
-__all__ = ["format_bench", "format_check", "to_json", "write_check"]
+__all__ = ["MAX_NOTES", "format_bench", "format_check", "to_json", "write_check"]
+
+MAX_NOTES = 8  # cells noted one by one; more are counted
 
 
 def format_check(result: CheckResult) -> str:
@@ -76,7 +78,11 @@ def _footer(result: CheckResult) -> list[str]:
     ]
     for _, r in t[t["verdict"] == "FAIL"].iterrows():
         lines.append(f"FAIL {cell_label(result.axes, tuple(r[result.axes]))}: {r['reason']}")
-    for _, r in t[(t["median_note"] != "") & (t["epochs_verdict"] != "FAIL")].iterrows():
+    noted = t[(t["median_note"] != "") & (t["epochs_verdict"] != "FAIL")]
+    if len(noted) > MAX_NOTES:  # one line per kind of note; the CSV names every cell
+        for note, n in noted["median_note"].str.split(":").str[0].value_counts().items():
+            lines.append(f"note {n} cells: {note} (their median_note in the CSV)")
+    for _, r in noted.iterrows() if len(noted) <= MAX_NOTES else ():
         lines.append(f"note {cell_label(result.axes, tuple(r[result.axes]))}: {r['median_note']}")
     n_fail = int((t["verdict"] == "FAIL").sum())
     if n_fail:

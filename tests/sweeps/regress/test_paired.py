@@ -94,3 +94,16 @@ def test_symmetric_noise_between_pairs_passes_in_at_least_95_of_100_trials():
         now = runs([int(x) for x in base["epochs_to_threshold"].to_numpy() + jitter])
         failed += compare_cells(base, now, ["cell"], 1000, paired=True).loc[0, "verdict"] == "FAIL"
     assert failed <= 5
+
+
+def test_many_noted_cells_are_counted_in_one_line():
+    from sweeps.regress.check import CheckResult, Thresholds
+    from sweeps.regress.table import MAX_NOTES, format_check
+
+    frames = [runs([None] * 6 + [10]).assign(cell=f"c{i}") for i in range(MAX_NOTES + 2)]
+    base = pd.concat(frames).assign(run_id=lambda d: [f"r{i}" for i in range(len(d))])
+    table = compare_cells(base, base.copy(), ["cell"], 1000, paired=True)
+    result = CheckResult(table, ["cell"], 1000, Thresholds(), len(base), len(base), True, 0)
+    text = format_check(result)
+    assert "note 10 cells: baseline median > 1,000 (under half converged)" in text
+    assert "note cell = c0" not in text and "paired sign tests" in text
