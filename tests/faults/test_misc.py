@@ -5,11 +5,14 @@ from __future__ import annotations
 import ast
 import http.server
 import json
+import socket
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from .conftest import TINY, nnsweep, one_line
@@ -122,6 +125,39 @@ def test_dask_scheduler_that_speaks_http(tmp_path, spec):
         server.server_close()
     assert code == 2 and "did not answer" in one_line(text)
     assert not out.exists()
+
+
+def test_dask_scheduler_that_never_answers(tmp_path, spec):
+    pytest.importorskip("distributed")
+    silent = socket.socket()  # accepts connections (the kernel's backlog), says nothing
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    out = tmp_path / "res"
+    try:
+        code, text = nnsweep("run", str(spec), "-o", str(out), "--backend", "dask",
+                             "--scheduler", f"tcp://127.0.0.1:{silent.getsockname()[1]}",
+                             "--connect-timeout", "2", "--quiet", timeout=60)  # fmt: skip
+    finally:
+        silent.close()
+    assert code == 2 and "did not answer" in one_line(text)
+    assert not out.exists()
+
+
+def test_diverged_runs_record_an_infinite_loss_left_out_of_the_median(tmp_path, capsys):
+    from sweeps.cli import main
+
+    p = tmp_path / "blow.toml"  # a linear output at lr 50: some runs blow up, some do not
+    p.write_text(TINY.replace('activation = ["tanh", "sigmoid"]',
+                              'output_activation = "identity"\nlr = [0.05, 50.0]'))  # fmt: skip
+    assert main(["run", str(p), "-o", str(tmp_path / "r"), "-j", "1", "--quiet"]) == 0
+    runs = pd.read_csv(tmp_path / "r" / "runs.csv")
+    blown = runs[runs["status"] == "diverged"]
+    assert len(blown) > 0 and np.isinf(blown["final_loss"]).all()
+    assert np.isfinite(runs.loc[runs["status"] != "diverged", "final_loss"]).all()
+    summary = pd.read_csv(tmp_path / "r" / "summary.csv").set_index("lr")
+    calm = runs[runs["lr"] == 0.05]["final_loss"]
+    assert summary.loc[0.05, "median_final_loss"] == pytest.approx(calm.median())
+    assert summary.loc[50.0, "diverged"] == len(blown[blown["lr"] == 50.0])
 
 
 def test_list_into_a_closed_pipe():
