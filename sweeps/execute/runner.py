@@ -181,11 +181,15 @@ def _execute(
     chunk to ``store`` itself (local backends)."""
     stop = dict(spec.stop)
     to = None if backend == "dask" else str(store.chunks)
+    # A spec's own tasks were read and prepared once, here: each chunk carries its arrays.
+    payloads = {name: t.payload() for name, t in spec.tasks.items()}
 
     def args(c: Chunk) -> tuple:
         # Plain dicts, not DataFrames: joblib's dask backend would scatter a large weak-
         # referenceable argument to one worker, and lose it if that worker dies.
-        return c.chunk_id, grid.iloc[c.rows].to_dict("list"), stop, diagnostics, to
+        columns = grid.iloc[c.rows].to_dict("list")
+        data = payloads.get(columns["task"][0])
+        return c.chunk_id, columns, stop, diagnostics, to, data
 
     if not todo:
         return
