@@ -131,8 +131,9 @@ def inputs_array(prefix: str, df: Any, inputs: Sequence[str]) -> Array:
     bad = ~np.isfinite(x)
     if bad.any():
         row, col = np.argwhere(bad)[0]
+        value = float(x[row, col])
         raise ConfigError(
-            f"{prefix}inputs: column {inputs[col]!r} has {x[row, col]!r} in data row {row + 1}"
+            f"{prefix}inputs: column {inputs[col]!r} has {value!r} in data row {row + 1}"
         )
     return x
 

@@ -11,9 +11,9 @@ from sweeps.config.load import bundled_descriptions, bundled_specs, load_spec
 from sweeps.config.spec import SpecError
 
 BUNDLED = [
-    "ci", "ci-full", "depth-saturation", "encoder-8-3-8", "init-plateau", "or-sigmoid-vs-tanh",
-    "parity-depth", "quick", "seed-or-gate", "two-spirals", "xor-hidden-units",
-    "xor-hidden-width",
+    "ci", "ci-full", "depth-saturation", "encoder-8-3-8", "init-plateau", "iris",
+    "or-sigmoid-vs-tanh", "parity-depth", "quick", "seed-or-gate", "two-spirals",
+    "xor-hidden-units", "xor-hidden-width",
 ]  # fmt: skip
 
 
