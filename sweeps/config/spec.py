@@ -33,6 +33,16 @@ The spec format
     loss_below = 0.01
     bits_40_20_40 = false           # Fahlman's 40-20-40 rule
 
+    [tasks.iris]                    # optional: your own data, used by name in task
+    file = "data/iris.csv"          # or generator = "moons"; every key: sweeps.config.tasks
+    target = "species"
+    holdout = 0.3
+
+A ``[tasks.NAME]`` table is read and checked with the spec; its settings and its file's
+sha256 enter the spec_hash and the run ids of the runs on it (an edited file makes new
+runs). With a holdout, runs.csv's ``val_*`` columns and the curves' ``val_loss`` are
+measured on the held-out part.
+
 Every parameter in :data:`sweeps.config.params.PARAMS` can be set in ``[params]`` or drawn
 in ``[sample]``, never both; those left out take their defaults:
 

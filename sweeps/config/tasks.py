@@ -92,6 +92,16 @@ class TaskData:
         """sha256 of the prepared arrays: what a worker checks it received."""
         return _digest(self.X, self.Y, self.X_val, self.Y_val)
 
+    def shape(self) -> dict[str, Any]:
+        """Sizes and classes, JSON-ready (the manifest records them)."""
+        return {
+            "n_in": self.n_in,
+            "n_out": self.n_out,
+            "n_train": len(self.X),
+            "n_val": 0 if self.X_val is None else len(self.X_val),
+            "classes": list(self.classes),
+        }
+
     def payload(self) -> dict[str, Any]:
         """What a worker gets with each chunk on this task (a plain dict: never scattered)."""
         return {"task": self.name, "digest": self.digest, "X": self.X, "Y": self.Y,

@@ -4,6 +4,8 @@ columns and curves, and an edited file that makes every run new."""
 from __future__ import annotations
 
 import gzip
+import hashlib
+import json
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +16,7 @@ from nncore import ConfigError
 from sweeps.execute.chunk import run_chunk
 from sweeps.execute.runner import run
 from sweeps.results.schema import read_runs
+from sweeps.stats.survival import summarize
 
 ROWS = 40
 SPEC = """\
@@ -86,6 +89,15 @@ def test_runs_on_a_holdout_have_validation_columns_and_curves(spec_file, tmp_pat
     assert curves.loc[~held, "val_loss"].isna().all()
     last = curves[held].groupby("run_id")["val_loss"].last()
     np.testing.assert_array_equal(last[mine["run_id"]].to_numpy(), mine["val_loss"].to_numpy())
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    digest = hashlib.sha256((tmp_path / "fruit.csv").read_bytes()).hexdigest()
+    assert manifest["spec"]["tasks"]["fruit"]["sha256"] == digest
+    assert manifest["tasks"]["fruit"] == {
+        "n_in": 2, "n_out": 2, "n_train": 30, "n_val": 10, "classes": ["apple", "pear"]
+    }  # fmt: skip
+    summary = summarize(read_runs(tmp_path / "out" / "runs.csv"), ["task", "activation"], 150)
+    assert summary.loc[summary["task"] == "fruit", "median_val_accuracy"].notna().all()
+    assert summary.loc[summary["task"] == "or", "median_val_accuracy"].isna().all()
 
 
 def test_editing_one_value_of_the_file_makes_every_run_new(spec_file, tmp_path):
