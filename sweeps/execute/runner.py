@@ -158,12 +158,24 @@ def _prepare(store: Store, spec: SweepSpec, fresh: bool) -> dict | None:
     elif old is not None and old.get("spec_hash") != spec.spec_hash:
         raise ConfigError(
             f"out={str(store.path)!r} holds results of a different spec "
-            f"(spec_hash {str(old.get('spec_hash', '?'))[:12]} != {spec.spec_hash[:12]}); "
-            "use --fresh to discard them, or another --out"
+            f"(spec_hash {str(old.get('spec_hash', '?'))[:12]} != {spec.spec_hash[:12]}"
+            f"{_changed_data(old, spec)}); use --fresh to discard them, or another --out"
         )
     if spec.path is not None:
         write_bytes(store.path / "spec.toml", spec.path.read_bytes(), root=store.path)
     return old
+
+
+def _changed_data(old: dict, spec: SweepSpec) -> str:
+    """``"; the file of task 'x' changed"`` when that is why the spec_hash differs."""
+    before = old.get("spec", {}).get("tasks", {}) if isinstance(old.get("spec"), dict) else {}
+    changed = [
+        name
+        for name, task in spec.tasks.items()
+        if isinstance(before.get(name), dict)
+        and before[name].get("sha256") not in (None, task.settings.get("sha256"))
+    ]
+    return f"; the file of task {changed[0]!r} changed" if changed else ""
 
 
 def _execute(
