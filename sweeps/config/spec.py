@@ -13,7 +13,7 @@ The spec format
 
     [params]                        # a value is fixed; a list of values is a grid axis
     task = "or"                     # and, or, nand, nor, xor, xnor, parity<n>, encoder<n>,
-                                    # two_spirals
+                                    # two_spirals, or a [tasks.NAME] (below)
     hidden = "6"                    # "16x16" = two hidden layers, "" = none
     activation = ["sigmoid", "tanh"]
     optimizer = ["gd", "momentum"]
@@ -32,16 +32,6 @@ The spec format
     max_error_below = 0.1           # every output within 0.1 of its target
     loss_below = 0.01
     bits_40_20_40 = false           # Fahlman's 40-20-40 rule
-
-    [tasks.iris]                    # optional: your own data, used by name in task
-    file = "data/iris.csv"          # or generator = "moons"; every key: sweeps.config.tasks
-    target = "species"
-    holdout = 0.3
-
-A ``[tasks.NAME]`` table is read and checked with the spec; its settings and its file's
-sha256 enter the spec_hash and the run ids of the runs on it (an edited file makes new
-runs). With a holdout, runs.csv's ``val_*`` columns and the curves' ``val_loss`` are
-measured on the held-out part.
 
 Every parameter in :data:`sweeps.config.params.PARAMS` can be set in ``[params]`` or drawn
 in ``[sample]``, never both; those left out take their defaults:
@@ -68,6 +58,14 @@ by ``sample.seed``: the same spec draws the same points on any machine; floats a
 rounded to 12 significant digits. Runs sharing a structure (task, inputs, hidden,
 activations, loss, optimizer, batch_size, max_epochs) train as one population, cut
 into near-equal chunks of at most ``chunk_size`` runs.
+
+A spec may define tasks of its own in ``[tasks.NAME]`` tables and name them in
+``task`` (every key: :mod:`sweeps.config.tasks`), e.g. ``[tasks.iris]`` with
+``file = "data/iris.csv"``, ``target = "species"``, ``holdout = 0.3``, or
+``generator = "moons"``. A table is read and checked with the spec; its settings and
+its file's sha256 enter the spec_hash and the run ids of the runs on it (an edited
+file makes new runs). With a holdout, runs.csv's ``val_*`` columns and the curves'
+``val_loss`` are measured on the held-out part.
 
 A bad spec raises :class:`SpecError`: one line naming the file, the key, the value
 and what is allowed, with a "did you mean" when a close name exists.
