@@ -413,7 +413,7 @@ def _two_moons(n: int = 60) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
 @pytest.mark.parametrize("batch_size", [None, 7])
 def test_a_validation_set_changes_no_training_and_is_measured_at_the_end(batch_size):
     x, y, xv, yv = _two_moons()
-    kw = dict(optimizer="gd", max_epochs=300, stop=TO_02, batch_size=batch_size, lr=1.0)
+    kw = dict(optimizer="gd", max_epochs=120, stop=TO_02, batch_size=batch_size, lr=1.0)
     plain = Population([2, 5, 1], seeds=range(6)).fit(x, y, **kw)
     pop = Population([2, 5, 1], seeds=range(6))
     held = pop.fit(x, y, validation=(xv, yv), **kw)

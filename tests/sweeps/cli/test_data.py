@@ -43,7 +43,7 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_a_csv_sweep_runs_and_shows(folder, capsys):
     assert main(["show", "pets.toml", "-j", "1"]) == 0
     assert "task='pets'" in capsys.readouterr().out
-    assert main(["run", "pets.toml", "-o", "out", "-j", "1", "--quiet"]) == 0
+    assert main(["run", "pets.toml", "-o", "out", "-j", "1", "--quiet", "--no-report"]) == 0
     header = (folder / "out" / "runs.csv").read_text().splitlines()[0].split(",")
     assert {"val_loss", "val_accuracy", "val_max_error"} <= set(header)
 
