@@ -120,6 +120,7 @@ class Population:
         stop: Mapping[str, float | bool] | None = None,
         batch_size: int | None = None,
         diagnostics: bool = False,
+        validation: tuple[ArrayLike, ArrayLike] | None = None,
         **hyper: float | Sequence[float],
     ) -> list[RunRecord]:
         """Train every member in place; return one RunRecord per member.
@@ -131,7 +132,9 @@ class Population:
         criterion, diverges, or reaches ``max_epochs``; its weights are left as they
         were at that moment. With ``diagnostics=True`` each record's ``diagnostics``
         holds its per-layer metrics (see :mod:`nncore.diagnostics`) at the loss curve's
-        epochs while it trained; training itself is unchanged.
+        epochs while it trained; training itself is unchanged. With ``validation=(X_val,
+        Y_val)`` (held-out data, never trained on) each record also has the validation
+        loss at the curve's epochs and its loss, max error and accuracy at the end.
         """
         recorder = Recorder(self.arch) if diagnostics else None
         records = train(
@@ -144,6 +147,7 @@ class Population:
             batch_size=batch_size,
             hyper=hyper,
             observer=recorder,
+            validation=validation,
         )
         if recorder is not None:
             for rec, diag in zip(records, recorder.members(len(records)), strict=True):

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _dense, rules
-from ._passes import backward_pass, forward_pass, member_rng
+from ._passes import backward_pass, forward_pass, logical, member_rng
 from .architecture import Architecture
 from .optimizers import get_optimizer
 from .rules import ConfigError
@@ -64,15 +64,21 @@ class RunRecord:
     curve_loss: Array = field(repr=False)
     # Per-layer metrics at the curve's epochs, when trained with diagnostics=True.
     diagnostics: Diagnostics | None = field(default=None, repr=False)
+    # With a validation set: its loss at the curve's epochs, and the measures at the end.
+    curve_val_loss: Array | None = field(default=None, repr=False)
+    val_loss: float | None = None
+    val_max_error: float | None = None
+    val_accuracy: float | None = None
 
 
 class _Book:
     """Per-member bookkeeping across epochs, indexed by population position."""
 
-    def __init__(self, n: int, max_epochs: int) -> None:
+    def __init__(self, n: int, max_epochs: int, validation: bool = False) -> None:
         self.grid = log_epochs(max_epochs)
         self.slot = {int(e): i for i, e in enumerate(self.grid)}
         self.curve = np.full((len(self.grid), n), np.nan)
+        self.val_curve = np.full((len(self.grid), n), np.nan) if validation else None
         self.best = np.full(n, np.inf)
         self.records: list[RunRecord | None] = [None] * n
 
@@ -88,8 +94,11 @@ class _Book:
         """Record members ``ks`` (population indices) as finished at epoch ``t``."""
         upto = int(np.searchsorted(self.grid, t, side="right"))
         epochs, curves = self.grid[:upto], self.curve[:upto, ks]
+        vals = None if self.val_curve is None else self.val_curve[:upto, ks]
         if epochs[-1] != t:
             epochs, curves = np.append(epochs, t), np.vstack([curves, loss])
+            if vals is not None:  # the end's value is filled in by train()
+                vals = np.vstack([vals, np.full(len(ks), np.nan)])
         best = self.best[ks]
         best = np.where(np.isfinite(best), best, np.nan)
         curves = np.ascontiguousarray(curves.T)  # one row per member
@@ -101,6 +110,8 @@ class _Book:
         for j, (k, s, lo, b, e, a) in enumerate(zip(*values, strict=True)):
             reached = t if s == "converged" else None
             self.records[k] = RunRecord(s, reached, t, lo, b, e, a, epochs.copy(), curves[j])
+            if vals is not None:
+                self.records[k].curve_val_loss = np.ascontiguousarray(vals[:, j])
 
 
 class Members(Protocol):
@@ -125,6 +136,7 @@ def train(
     batch_size: int | None,
     hyper: Mapping[str, float | Sequence[float]],
     observer: Observer | None = None,
+    validation: tuple[ArrayLike, ArrayLike] | None = None,
 ) -> list[RunRecord]:
     """Train ``pop`` in place (see :meth:`Population.fit`).
 
@@ -135,6 +147,10 @@ def train(
     where the activation does without it) on the whole training set, and the gradient
     of the whole training set's loss for each layer's weights ``(n, fan_in, fan_out)``.
     It must not change what it is given; training goes on exactly as without it.
+
+    ``validation``, if given, is a held-out ``(X_val, Y_val)``: never trained on, its loss
+    is recorded at the curve's epochs (``curve_val_loss``) and its loss, max error and
+    accuracy at each member's end (``val_loss`` ...). Training is unchanged by it.
     """
     x = np.ascontiguousarray(X, dtype=np.float64)
     y = np.ascontiguousarray(Y, dtype=np.float64)
@@ -151,9 +167,44 @@ def train(
         rules.check("batch_size", batch_size)
         if batch_size == 0 or batch_size >= len(x):  # 0, as in a spec: full batch
             batch_size = None
+    val = None if validation is None else _validation_set(validation, arch)
     with np.errstate(all="ignore"):
-        trainer = _Trainer(pop, x, y, opt_cls, hyper, crit, batch_size, max_epochs, observer)
-        return trainer.run()
+        trainer = _Trainer(
+            pop, x, y, opt_cls, hyper, crit, batch_size, max_epochs, observer, val
+        )  # fmt: skip
+        records = trainer.run()
+        if val is not None:
+            _measure_validation(pop, records, *val)
+        return records
+
+
+def _validation_set(validation: tuple[ArrayLike, ArrayLike], arch: Architecture):
+    xv = np.ascontiguousarray(validation[0], dtype=np.float64)
+    yv = np.ascontiguousarray(validation[1], dtype=np.float64)
+    fits = xv.ndim == yv.ndim == 2 and len(xv) == len(yv) > 0
+    if not fits or xv.shape[1] != arch.sizes[0] or yv.shape[1] != arch.sizes[-1]:
+        raise ConfigError(
+            f"validation X {xv.shape} and Y {yv.shape} do not fit sizes={list(arch.sizes)}"
+        )
+    return xv, yv
+
+
+def _measure_validation(pop: Members, records: list[RunRecord], xv: Array, yv: Array) -> None:
+    """Each member's validation loss, max error and accuracy with its final parameters
+    (also the last point of its validation curve)."""
+    arch = pop.arch
+    ws, bs, work = logical(arch, pop.weights, pop.biases, len(xv))
+    acts, zs = forward_pass(arch, xv, ws, bs, work)
+    loss, _ = arch.loss_fn.value_and_delta(zs[-1], acts[-1], yv, arch.output_fn)
+    err, acc = max_error(acts[-1], yv), accuracy(acts[-1], yv)
+    for k, rec in enumerate(records):
+        rec.val_loss, rec.val_max_error, rec.val_accuracy = (
+            float(loss[k]),
+            float(err[k]),
+            float(acc[k]),
+        )
+        if rec.curve_val_loss is not None:
+            rec.curve_val_loss[-1] = loss[k]
 
 
 class _Trainer:
@@ -165,7 +216,9 @@ class _Trainer:
     it finishes.
     """
 
-    def __init__(self, pop, x, y, opt_cls, hyper, crit, batch_size, max_epochs, observer) -> None:
+    def __init__(
+        self, pop, x, y, opt_cls, hyper, crit, batch_size, max_epochs, observer, val=None
+    ) -> None:
         self.pop, self.x, self.y, self.crit = pop, x, y, crit
         self.batch_size, self.max_epochs = batch_size, max_epochs
         self.arch = pop.arch
@@ -177,15 +230,19 @@ class _Trainer:
         self.ids = np.arange(len(pop))  # population index of each working row
         self.live = np.ones(len(pop), dtype=bool)  # working rows not yet finished
         self.opt = opt_cls(self.params, hyper)
-        self.book = _Book(len(pop), max_epochs)
+        self.book = _Book(len(pop), max_epochs, validation=val is not None)
         self.orders = [_BatchOrder(s, len(x)) for s in pop.seeds] if batch_size else None
         self.observer = observer
         # The epochs the observer sees; without one, an empty dict: one lookup an epoch.
         self.watch = self.book.slot if observer is not None else {}
+        self.val = val  # a held-out (X, Y), evaluated with scratch arrays of its own
+        self.val_work = _dense.Scratch(self.layout) if val is not None else None
 
     def run(self) -> list[RunRecord]:
         for t in range(self.max_epochs + 1):
             acts, zs, loss, delta = self._evaluate(self.x, self.y)
+            if self.val is not None and t in self.book.slot:
+                self._observe_validation(t)
             self._judge(t, acts[-1], loss)
             if not self.live.any() or t == self.max_epochs:
                 break
@@ -207,6 +264,14 @@ class _Trainer:
         acts, zs = forward_pass(self.arch, x, self.ws, self.bs, self.work)
         loss, delta = self.arch.loss_fn.value_and_delta(zs[-1], acts[-1], y, self.arch.output_fn)
         return acts, zs, loss, delta
+
+    def _observe_validation(self, t: int) -> None:
+        """Record the working members' validation loss at curve epoch ``t``."""
+        xv, yv = self.val
+        acts, zs = forward_pass(self.arch, xv, self.ws, self.bs, self.val_work)
+        loss, _ = self.arch.loss_fn.value_and_delta(zs[-1], acts[-1], yv, self.arch.output_fn)
+        live = np.flatnonzero(self.live)
+        self.book.val_curve[self.book.slot[t], self.ids[live]] = loss[live]
 
     def _judge(self, t: int, out: Array, loss: Array) -> None:
         """Record the epoch's losses; finish the members that converged or diverged."""

@@ -8,13 +8,17 @@ what is allowed; :class:`sweeps.config.spec.SweepSpec` prefixes the spec's sourc
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Collection, Mapping
+from typing import TYPE_CHECKING, Any
 
 from nncore import LOSSES, OPTIMIZERS, STOP_CRITERIA, StopCriteria, get_task
 from nncore.rules import ConfigError, check_number, did_you_mean
+from nncore.tasks import TASK_NAMES
 
 from .params import OPTIMIZER_PARAMS, PARAMS, applies
+
+if TYPE_CHECKING:
+    from .tasks import TaskData
 
 __all__ = [
     "MAX_RUNS", "MAX_SEED", "check_combinations", "check_params", "check_seeds", "check_stop",
@@ -48,7 +52,11 @@ def no_repeats(field: str, given: list[Any], values: tuple[Any, ...]) -> None:
         seen.add(v)
 
 
-def check_params(raw: Mapping[str, Any], sampled: tuple[str, ...]) -> dict[str, tuple[Any, ...]]:
+def check_params(
+    raw: Mapping[str, Any], sampled: tuple[str, ...], tasks: Collection[str] = ()
+) -> dict[str, tuple[Any, ...]]:
+    """Each ``[params]`` entry as a tuple of checked values, then the defaults; ``tasks``
+    are the names of the spec's own tasks (``[tasks.NAME]``), allowed in ``task``."""
     if not isinstance(raw, Mapping):
         raise ConfigError(f"params={raw!r} must be a table")
     out = {}
@@ -60,14 +68,14 @@ def check_params(raw: Mapping[str, Any], sampled: tuple[str, ...]) -> dict[str, 
             )
         if key in sampled:
             raise ConfigError(f"params.{key} is also drawn in [sample]; set it or sample it")
-        out[key] = _axis(key, value)
+        out[key] = _axis(key, value, tasks)
     for key, p in PARAMS.items():
         if key not in out and key not in sampled:
             out[key] = (p.check(f"params.{key}", p.default),)
     return out
 
 
-def _axis(key: str, value: Any) -> tuple[Any, ...]:
+def _axis(key: str, value: Any, tasks: Collection[str] = ()) -> tuple[Any, ...]:
     """One ``[params]`` entry -> a tuple of checked values (a scalar is a 1-value axis)."""
     field = f"params.{key}"
     if isinstance(value, Mapping):
@@ -75,9 +83,23 @@ def _axis(key: str, value: Any) -> tuple[Any, ...]:
     given = list(value) if isinstance(value, (list, tuple)) else [value]
     if not given:
         raise ConfigError(f"{field}=[] is an empty axis")
-    values = tuple(PARAMS[key].check(field, v) for v in given)
+    if key == "task" and tasks:
+        values = tuple(v if v in tasks else _task(field, v, tasks) for v in given)
+    else:
+        values = tuple(PARAMS[key].check(field, v) for v in given)
     no_repeats(field, given, values)
     return values
+
+
+def _task(field: str, v: Any, tasks: Collection[str]) -> str:
+    """A built-in task name, or a one-line error naming the spec's own tasks too."""
+    try:
+        return PARAMS["task"].check(field, v)
+    except ConfigError:
+        raise ConfigError(
+            f"{field}={v!r} is neither a built-in task {TASK_NAMES} nor one of the spec's "
+            f"[tasks] {sorted(tasks)}" + did_you_mean(v, [*tasks, *TASK_NAMES])
+        ) from None
 
 
 def check_stop(raw: Mapping[str, Any]) -> dict[str, float | bool]:
@@ -103,8 +125,18 @@ def check_stop(raw: Mapping[str, Any]) -> dict[str, float | bool]:
     return out
 
 
-def check_combinations(candidates: Callable[[str], tuple[Any, ...]]) -> None:
-    """Cross-parameter rules: the loss must suit the output; softmax needs 2+ outputs."""
+def check_combinations(
+    candidates: Callable[[str], tuple[Any, ...]], tasks: Mapping[str, TaskData] | None = None
+) -> None:
+    """Cross-parameter rules: the loss must suit the output; softmax needs 2+ outputs;
+    the spec's own tasks (``tasks``) take no ``inputs`` encoding (they have ``scale``)."""
+    tasks = tasks or {}
+    own = [t for t in candidates("task") if t in tasks]
+    if own and "centred" in candidates("inputs"):
+        raise ConfigError(
+            f"params.inputs='centred' is for the built-in tasks; params.task={own[0]!r} is "
+            f"scaled by its [tasks.{own[0]}] scale = ... instead"
+        )
     outputs = candidates("output_activation")
     for loss in candidates("loss"):
         for out in outputs:
@@ -114,7 +146,7 @@ def check_combinations(candidates: Callable[[str], tuple[Any, ...]]) -> None:
                 raise ConfigError("params." + str(e).replace(" loss=", " params.loss=")) from None
     if "softmax" in outputs:
         for task in candidates("task"):
-            n_out = get_task(task).n_out
+            n_out = tasks[task].n_out if task in tasks else get_task(task).n_out
             if n_out < 2:
                 raise ConfigError(
                     f"params.output_activation='softmax' needs 2 or more outputs, but "

@@ -91,25 +91,34 @@ def expand(spec: SweepSpec) -> pd.DataFrame:
     n_seeds = len(spec.seeds)
     frame = base.loc[base.index.repeat(n_seeds)].reset_index(drop=True)
     frame["seed"] = np.tile(np.asarray(spec.seeds, dtype=np.int64), len(base))
-    keys = [_config_text(row, spec.stop) for row in base.to_dict("records")]
+    own = {name: dict(t.settings) for name, t in spec.tasks.items()}
+    keys = [_config_text(row, spec.stop, own.get(row["task"])) for row in base.to_dict("records")]
     ids = [_hash(f"{k}|seed={s}") for k in keys for s in spec.seeds]
     frame.insert(0, "run_id", ids)
     return frame.astype({c: DTYPES[c] for c in frame.columns})
 
 
-def run_id(config: Mapping[str, Any], stop: Mapping[str, Any] | None = None) -> str:
+def run_id(
+    config: Mapping[str, Any],
+    stop: Mapping[str, Any] | None = None,
+    task: Mapping[str, Any] | None = None,
+) -> str:
     """A run's stable id: a hash of its parameters, ``max_epochs``, ``seed`` and stop rule.
 
     ``config`` holds every parameter (those the optimiser ignores may be missing or
     NaN), ``max_epochs``, ``seed`` and, unless given as ``stop``, a ``stop`` mapping;
-    any other key (a runs.csv row's metrics) is ignored.
+    any other key (a runs.csv row's metrics) is ignored. A run on one of the spec's
+    own tasks also hashes that task's settings (``task``: its file's sha256 among them).
     """
     stop = config.get("stop", {}) if stop is None else stop
-    return _hash(f"{_config_text(config, stop)}|seed={int(config['seed'])}")
+    return _hash(f"{_config_text(config, stop, task)}|seed={int(config['seed'])}")
 
 
-def _config_text(config: Mapping[str, Any], stop: Mapping[str, Any]) -> str:
-    """Canonical JSON of a configuration without its seed (floats by repr)."""
+def _config_text(
+    config: Mapping[str, Any], stop: Mapping[str, Any], task: Mapping[str, Any] | None = None
+) -> str:
+    """Canonical JSON of a configuration without its seed (floats by repr); a run on a
+    spec's own task adds ``task_settings`` (a built-in task's text is as it always was)."""
     opt = config["optimizer"]
     out: dict[str, Any] = {}
     for name, p in PARAMS.items():
@@ -120,6 +129,8 @@ def _config_text(config: Mapping[str, Any], stop: Mapping[str, Any]) -> str:
         out[name] = p.kind(config[name]) if name != "hidden" else p.check(name, config[name])
     out["max_epochs"] = int(config["max_epochs"])
     out["stop"] = {k: v if isinstance(v, bool) else float(v) for k, v in stop.items() if v}
+    if task is not None:
+        out["task_settings"] = dict(task)
     return json.dumps(out, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 

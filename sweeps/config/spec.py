@@ -13,7 +13,7 @@ The spec format
 
     [params]                        # a value is fixed; a list of values is a grid axis
     task = "or"                     # and, or, nand, nor, xor, xnor, parity<n>, encoder<n>,
-                                    # two_spirals
+                                    # two_spirals, or a [tasks.NAME] (below)
     hidden = "6"                    # "16x16" = two hidden layers, "" = none
     activation = ["sigmoid", "tanh"]
     optimizer = ["gd", "momentum"]
@@ -59,6 +59,14 @@ rounded to 12 significant digits. Runs sharing a structure (task, inputs, hidden
 activations, loss, optimizer, batch_size, max_epochs) train as one population, cut
 into near-equal chunks of at most ``chunk_size`` runs.
 
+A spec may define tasks of its own in ``[tasks.NAME]`` tables and name them in
+``task`` (every key: :mod:`sweeps.config.tasks`), e.g. ``[tasks.iris]`` with
+``file = "data/iris.csv"``, ``target = "species"``, ``holdout = 0.3``, or
+``generator = "moons"``. A table is read and checked with the spec; its settings and
+its file's sha256 enter the spec_hash and the run ids of the runs on it (an edited
+file makes new runs). With a holdout, runs.csv's ``val_*`` columns and the curves'
+``val_loss`` are measured on the held-out part.
+
 A bad spec raises :class:`SpecError`: one line naming the file, the key, the value
 and what is allowed, with a "did you mean" when a close name exists.
 
@@ -94,13 +102,14 @@ from .fields import (
 )
 from .params import OPTIMIZER_PARAMS, applies
 from .sampling import Sample
+from .tasks import TaskData, parse_tasks
 
 __all__ = ["REQUIRED", "SPECS_DIR", "TOP_KEYS", "SpecError", "SweepSpec"]
 
 SPECS_DIR = Path(__file__).parent.parent / "specs"
 TOP_KEYS = (
     "name", "description", "seeds", "max_epochs", "chunk_size", "diagnostics",
-    "params", "sample", "stop",
+    "params", "sample", "stop", "tasks",
 )  # fmt: skip
 REQUIRED = {
     "seeds": "a seed count (seeds = 20 means 0..19) or a list of seeds",
@@ -132,6 +141,7 @@ class SweepSpec:
     description: str = field(default="", compare=False)
     chunk_size: int = 256
     diagnostics: bool = False
+    tasks: Mapping[str, TaskData] = field(default_factory=dict)
     source: str = field(default="", compare=False)
     overrides: tuple[str, ...] = field(default=(), compare=False)
 
@@ -162,13 +172,19 @@ class SweepSpec:
             raise ConfigError(f"sample={self.sample!r} must be a [sample] table")
         sampled = self.sample.names if self.sample else ()
         _set(self, "seeds", check_seeds(self.seeds))
-        _set(self, "params", MappingProxyType(check_params(self.params, sampled)))
+        tasks = self.tasks
+        if not isinstance(tasks, Mapping) or not all(
+            isinstance(t, TaskData) for t in tasks.values()
+        ):
+            _set(self, "tasks", parse_tasks(self.tasks, _base_dir(self.source)))
+        _set(self, "tasks", MappingProxyType(dict(self.tasks)))
+        _set(self, "params", MappingProxyType(check_params(self.params, sampled, self.tasks)))
         _set(self, "stop", MappingProxyType(check_stop(self.stop)))
         n = math.prod(len(v) for v in self.params.values()) * len(self.seeds)
         n *= self.sample.n if self.sample else 1
         if n > MAX_RUNS:
             raise ConfigError(f"the grid has {n:,} runs; the limit is {MAX_RUNS:,}")
-        check_combinations(self.candidates)
+        check_combinations(self.candidates, self.tasks)
 
     @classmethod
     def from_mapping(
@@ -253,6 +269,8 @@ class SweepSpec:
         }
         if self.sample is not None:
             out["sample"] = self.sample.to_dict()
+        if self.tasks:  # only then: a spec without [tasks] hashes as it always did
+            out["tasks"] = {name: dict(t.settings) for name, t in self.tasks.items()}
         return out
 
     @cached_property
@@ -274,7 +292,7 @@ class SweepSpec:
     def __reduce__(self) -> tuple[Any, ...]:
         # Read-only mapping views do not pickle; rebuild from plain dicts (checked again).
         state = {f.name: getattr(self, f.name) for f in fields(self)}
-        state.update(params=dict(self.params), stop=dict(self.stop))
+        state.update(params=dict(self.params), stop=dict(self.stop), tasks=dict(self.tasks))
         return (_rebuild, (type(self), state))
 
 
@@ -284,6 +302,15 @@ def _rebuild(cls: type[SweepSpec], state: dict[str, Any]) -> SweepSpec:
 
 def _set(obj: Any, name: str, value: Any) -> None:
     object.__setattr__(obj, name, value)
+
+
+def _base_dir(source: str) -> Path:
+    """The folder a spec's data files are relative to: its own (a bundled one's too)."""
+    if source and Path(source).is_file():
+        return Path(source).parent
+    if source and (SPECS_DIR / f"{source}.toml").is_file():
+        return SPECS_DIR
+    return Path(".")
 
 
 def _from_mapping(
@@ -307,6 +334,8 @@ def _from_mapping(
             raise ConfigError(f"sample={sample!r} must be a table")
         sample = Sample.from_mapping(sample)
     optional = {k: raw[k] for k in ("description", "chunk_size", "diagnostics") if k in raw}
+    if "tasks" in raw:  # read before the params, whose task axis may name them
+        optional["tasks"] = parse_tasks(raw["tasks"], _base_dir(source))
     params = raw.get("params", {})
     spec = cls(
         name=name,

@@ -20,6 +20,7 @@ import numpy as np
 from nncore import Population, get_task
 from nncore.rules import hyper_names
 from sweeps.config.params import parse_hidden
+from sweeps.config.tasks import check_payload
 from sweeps.results.chunkfiles import Columns, write_chunk
 from sweeps.results.schema import COLUMNS, DIAGNOSTIC_COLUMNS
 from sweeps.stats.plateau import plateaus
@@ -31,14 +32,17 @@ def run_chunk(
     stop: dict[str, Any],
     diagnostics: bool = False,
     chunk_dir: str | None = None,
+    data: Mapping[str, Any] | None = None,
 ) -> tuple[str, Columns, Columns | None, Columns | None]:
     """A worker's task: train a chunk given as plain columns (rows of the grid).
 
     Returns ``(chunk_id, runs, curves, diagnostics)``, each a dict of columns;
     ``runs`` has COLUMNS. With ``chunk_dir`` the worker writes the chunk's files
-    there itself and returns None for the last two.
+    there itself and returns None for the last two. ``data`` is the prepared data of
+    a spec's own task (:meth:`sweeps.config.tasks.TaskData.payload`), checked against
+    its digest: every worker trains on the arrays the main process prepared.
     """
-    metrics, curves, diags = train_chunk(columns, stop, diagnostics)
+    metrics, curves, diags = train_chunk(columns, stop, diagnostics, data)
     table = {c: list(columns[c]) if c in columns else metrics[c] for c in COLUMNS}
     if chunk_dir is None:
         return chunk_id, table, curves, diags
@@ -47,7 +51,10 @@ def run_chunk(
 
 
 def train_chunk(
-    configs: Mapping[str, Sequence[Any]], stop: Mapping[str, Any], diagnostics: bool = False
+    configs: Mapping[str, Sequence[Any]],
+    stop: Mapping[str, Any],
+    diagnostics: bool = False,
+    data: Mapping[str, Any] | None = None,
 ) -> tuple[Columns, Columns, Columns | None]:
     """Train the runs in ``configs`` (columns of the expanded grid) together.
 
@@ -55,11 +62,13 @@ def train_chunk(
     ``run_id`` + METRIC_COLUMNS, one row per run in input order (missing values are
     None); ``curves`` is long form ``run_id, epoch, loss``; ``diagnostics`` is long
     form ``run_id, epoch, layer, metric, value`` (DIAGNOSTIC_COLUMNS), or None
-    without ``diagnostics=True``.
+    without ``diagnostics=True``. ``data`` (see :func:`run_chunk`) is needed for a
+    spec's own task; with a holdout, ``metrics`` has the validation measures and
+    ``curves`` a ``val_loss`` column.
     """
     first = {k: list(v)[0] for k, v in configs.items()}
-    data = get_task(first["task"], first["inputs"])
-    sizes = [data.n_in, *parse_hidden("hidden", first["hidden"]), data.n_out]
+    x, y, validation = _arrays(first, data)
+    sizes = [x.shape[1], *parse_hidden("hidden", first["hidden"]), y.shape[1]]
     start = time.perf_counter()  # drawing the initial weights is part of training
     pop = Population(
         sizes,
@@ -74,19 +83,30 @@ def train_chunk(
     used = hyper_names(first["optimizer"])
     hyper = {k: np.asarray(configs[k], dtype=float) for k in used if k in configs}
     records = pop.fit(
-        data.X,
-        data.Y,
+        x,
+        y,
         optimizer=first["optimizer"],
         max_epochs=int(first["max_epochs"]),
         stop=stop,
         batch_size=int(first["batch_size"]) or None,
         diagnostics=diagnostics,
+        validation=validation,
         **hyper,
     )
     elapsed = time.perf_counter() - start
     run_ids = list(configs["run_id"])
     diags = _diagnostics(run_ids, records) if diagnostics else None
     return _metrics(run_ids, records, elapsed), _curves(run_ids, records), diags
+
+
+def _arrays(first: Mapping[str, Any], data: Mapping[str, Any] | None) -> tuple:
+    """``(X, Y, validation or None)`` of the chunk's task: built in, or as sent."""
+    if data is None:
+        task = get_task(first["task"], first["inputs"])
+        return task.X, task.Y, None
+    check_payload(data, first["task"])
+    held = data["X_val"] is not None
+    return data["X"], data["Y"], (data["X_val"], data["Y_val"]) if held else None
 
 
 def _metrics(run_ids: list[str], records: list, elapsed: float) -> Columns:
@@ -103,6 +123,9 @@ def _metrics(run_ids: list[str], records: list, elapsed: float) -> Columns:
         "best_loss": [float(r.best_loss) for r in records],
         "max_error": [float(r.max_error) for r in records],
         "accuracy": [float(r.accuracy) for r in records],
+        "val_loss": [r.val_loss for r in records],
+        "val_accuracy": [r.val_accuracy for r in records],
+        "val_max_error": [r.val_max_error for r in records],
         "plateau_epochs": flat.tolist(),
         "plateau_end": [None if e < 0 else e for e in flat_end.tolist()],
         "wall_time_s": np.round(share * elapsed, 6).tolist(),
@@ -111,11 +134,14 @@ def _metrics(run_ids: list[str], records: list, elapsed: float) -> Columns:
 
 def _curves(run_ids: list[str], records: list) -> Columns:
     ids = np.repeat(np.asarray(run_ids, dtype=object), [len(r.curve_epochs) for r in records])
-    return {
+    out = {
         "run_id": ids.tolist(),
         "epoch": np.concatenate([r.curve_epochs for r in records]).tolist(),
         "loss": np.concatenate([r.curve_loss for r in records]).tolist(),
     }
+    if records and records[0].curve_val_loss is not None:
+        out["val_loss"] = np.concatenate([r.curve_val_loss for r in records]).tolist()
+    return out
 
 
 def _diagnostics(run_ids: list[str], records: list) -> Columns:

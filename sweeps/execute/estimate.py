@@ -30,8 +30,9 @@ def estimate(spec: SweepSpec, grid: pd.DataFrame, jobs: int | None = None) -> di
     for idx in idx_groups:
         sample = grid.iloc[idx[: spec.chunk_size]].copy()
         sample["max_epochs"] = CALIBRATION_EPOCHS
+        own = spec.tasks.get(str(sample["task"].iloc[0]))  # a spec's own task: its arrays
         start = time.perf_counter()
-        train_chunk(sample.to_dict("list"), {})
+        train_chunk(sample.to_dict("list"), {}, data=own.payload() if own else None)
         rate = len(sample) * (CALIBRATION_EPOCHS + 1) / (time.perf_counter() - start)
         seconds += len(idx) * float(grid["max_epochs"].iloc[idx[0]]) / rate
     work = int(grid["max_epochs"].sum())

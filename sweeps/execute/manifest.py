@@ -60,6 +60,8 @@ def new_manifest(
         **{k: call[k] for k in ("started", "backend", "scheduler", "jobs", "command", "host")},
         "finished": None,
     }
+    if spec.tasks:  # what each of the spec's own tasks became (its settings are in "spec")
+        m["tasks"] = {name: task.shape() for name, task in spec.tasks.items()}
     if first is not None:
         m.update({k: first[k] for k in ("started", "backend", "scheduler", "jobs", "command",
                                         "overrides") if k in first})  # fmt: skip

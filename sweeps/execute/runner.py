@@ -159,12 +159,24 @@ def _prepare(store: Store, spec: SweepSpec, fresh: bool) -> dict | None:
     elif old is not None and old.get("spec_hash") != spec.spec_hash:
         raise ConfigError(
             f"out={str(store.path)!r} holds results of a different spec "
-            f"(spec_hash {str(old.get('spec_hash', '?'))[:12]} != {spec.spec_hash[:12]}); "
-            "use --fresh to discard them, or another --out"
+            f"(spec_hash {str(old.get('spec_hash', '?'))[:12]} != {spec.spec_hash[:12]}"
+            f"{_changed_data(old, spec)}); use --fresh to discard them, or another --out"
         )
     if spec.path is not None:
         write_bytes(store.path / "spec.toml", spec.path.read_bytes(), root=store.path)
     return old
+
+
+def _changed_data(old: dict, spec: SweepSpec) -> str:
+    """``"; the file of task 'x' changed"`` when that is why the spec_hash differs."""
+    before = old.get("spec", {}).get("tasks", {}) if isinstance(old.get("spec"), dict) else {}
+    changed = [
+        name
+        for name, task in spec.tasks.items()
+        if isinstance(before.get(name), dict)
+        and before[name].get("sha256") not in (None, task.settings.get("sha256"))
+    ]
+    return f"; the file of task {changed[0]!r} changed" if changed else ""
 
 
 def _execute(
@@ -182,11 +194,15 @@ def _execute(
     chunk to ``store`` itself (local backends)."""
     stop = dict(spec.stop)
     to = None if backend == "dask" else str(store.chunks)
+    # A spec's own tasks were read and prepared once, here: each chunk carries its arrays.
+    payloads = {name: t.payload() for name, t in spec.tasks.items()}
 
     def args(c: Chunk) -> tuple:
         # Plain dicts, not DataFrames: joblib's dask backend would scatter a large weak-
         # referenceable argument to one worker, and lose it if that worker dies.
-        return c.chunk_id, grid.iloc[c.rows].to_dict("list"), stop, diagnostics, to
+        columns = grid.iloc[c.rows].to_dict("list")
+        data = payloads.get(columns["task"][0])
+        return c.chunk_id, columns, stop, diagnostics, to, data
 
     if not todo:
         return

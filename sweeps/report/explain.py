@@ -37,13 +37,20 @@ def explain(results_dir: str | os.PathLike, run_id: str) -> str:
     res = load(results_dir)
     row = find_run(res, run_id)
     lines = [f"run {row['run_id']} of {res.manifest.get('spec', {}).get('name', res.path.name)}"]
-    lines += _config(row)
+    tasks = res.manifest.get("tasks", {})
+    sizes = _sizes(row, tasks)
+    lines += _config(row, sizes, tasks.get(row["task"]))
     lines.append(_outcome(row, res.manifest.get("stop", {})))
+    if pd.notna(row.get("val_loss", np.nan)):
+        lines.append(
+            f"held out: validation loss {row['val_loss']:.3g}, max error "
+            f"{row['val_max_error']:.4g}, accuracy {row['val_accuracy']:.0%}"
+        )
     curve = _rows_of(res.path / "curves.csv.gz", row["run_id"])
     lines.append(_plateau(row, curve))
     diag = _rows_of(res.path / "diagnostics.csv.gz", row["run_id"])
     if diag is not None:
-        lines += _inside(row, diag)
+        lines += _inside(row, diag, sizes)
     return "\n".join(lines)
 
 
@@ -69,20 +76,32 @@ def find_run(res: ResultsDir, run_id: str) -> pd.Series:
     )
 
 
-def _sizes(row: pd.Series) -> list[int]:
+def _sizes(row: pd.Series, tasks: dict) -> list[int]:
+    """Layer widths; a spec's own task's sizes are in the manifest's ``tasks``."""
+    own = tasks.get(row["task"])
+    n_in, n_out = (own["n_in"], own["n_out"]) if own else _built_in(row)
+    return [n_in, *parse_hidden("hidden", row["hidden"]), n_out]
+
+
+def _built_in(row: pd.Series) -> tuple[int, int]:
     data = get_task(row["task"], row["inputs"])
-    return [data.n_in, *parse_hidden("hidden", row["hidden"]), data.n_out]
+    return data.n_in, data.n_out
 
 
-def _config(row: pd.Series) -> list[str]:
-    sizes = _sizes(row)
+def _config(row: pd.Series, sizes: list[int], own: dict | None) -> list[str]:
+    """``own``: the manifest's record of the run's task when it is one of the spec's."""
     opt = row["optimizer"]
     hyper = ", ".join(
         f"{k} {row[k]:g}" for k in OPTIMIZER_PARAMS if applies(k, opt) and pd.notna(row[k])
     )
     batch = f"mini-batches of {row['batch_size']}" if row["batch_size"] else "full batch"
+    data = (
+        f"{row['inputs']} inputs"
+        if own is None
+        else f"the spec's own: {own['n_train']} training, {own['n_val']} held-out samples"
+    )
     return [
-        f"config: task {row['task']} ({row['inputs']} inputs), network "
+        f"config: task {row['task']} ({data}), network "
         f"{'-'.join(map(str, sizes))}, {row['activation']} hidden units, "
         f"{row['output_activation']} output, {row['loss']} loss",
         f"        init {row['init']} (scale {row['init_scale']:g}), seed {row['seed']}; "
@@ -149,7 +168,7 @@ def _plateau(row: pd.Series, curve: pd.DataFrame | None) -> str:
     return text
 
 
-def _inside(row: pd.Series, diag: pd.DataFrame) -> list[str]:
+def _inside(row: pd.Series, diag: pd.DataFrame, sizes: list[int]) -> list[str]:
     """Diagnostics lines: during the plateau (else the whole run), then at the end."""
     if diag.empty:
         return ["inside: no diagnostics were recorded for this run"]
@@ -164,14 +183,13 @@ def _inside(row: pd.Series, diag: pd.DataFrame) -> list[str]:
     seen = diag[(diag["epoch"] >= lo) & (diag["epoch"] <= hi)]
     last = diag[diag["epoch"] == epochs[-1]]
     lines = [f"inside: {window}, median over its {seen['epoch'].nunique()} recorded epochs:"]
-    lines += [f"  {text}" for text in _layers(row, seen)]
+    lines += [f"  {text}" for text in _layers(row, seen, sizes)]
     lines.append(f"at epoch {int(epochs[-1]):,}, the last recorded before the run stopped:")
-    lines += [f"  {text}" for text in _layers(row, last)]
+    lines += [f"  {text}" for text in _layers(row, last, sizes)]
     return lines
 
 
-def _layers(row: pd.Series, rows: pd.DataFrame) -> list[str]:
-    sizes = _sizes(row)
+def _layers(row: pd.Series, rows: pd.DataFrame, sizes: list[int]) -> list[str]:
     med = rows.groupby(["layer", "metric"])["value"].median()
     out = []
     for layer in sorted(int(k) for k in rows["layer"].unique()):

@@ -82,6 +82,9 @@ def format_summary(summary: pd.DataFrame, axes: list[str], max_epochs: int) -> p
     ]
     out["RMST epochs"] = [f"{v:,.0f}" for v in summary["rmst"]]
     out["median final loss"] = [f"{v:.3g}" for v in summary["median_final_loss"]]
+    if "median_val_loss" in summary:  # a holdout: how the runs did on data they never saw
+        out["median val loss"] = [f"{v:.3g}" for v in summary["median_val_loss"]]
+        out["median val accuracy"] = [format_rate(v) for v in summary["median_val_accuracy"]]
     return out
 
 

@@ -37,8 +37,9 @@ def write_chunk(
     diagnostics: Columns | None = None,
 ) -> None:
     """Write one chunk's files into the directory ``chunks``; ``runs`` has COLUMNS,
-    ``curves`` run_id/epoch/loss, ``diagnostics`` run_id/epoch/layer/metric/value."""
-    text = _curve_lines(curves["run_id"], curves["epoch"], curves["loss"])
+    ``curves`` run_id/epoch/loss (and val_loss, if any), ``diagnostics``
+    run_id/epoch/layer/metric/value."""
+    text = _curve_lines(curves["run_id"], curves["epoch"], curves["loss"], curves.get("val_loss"))
     write_atomic(chunks / f"{chunk_id}.curves.gz", gzip.compress(text, 1, mtime=0))
     if diagnostics is not None:
         # Six significant digits are plenty here; gzip level 6 compresses 3x faster
@@ -66,9 +67,22 @@ def _cell(v: Any) -> str:
     return text
 
 
-def _curve_lines(run_ids: Sequence[str], epochs: Sequence[int], loss: Sequence[float]) -> bytes:
-    rows = zip(list(run_ids), np.asarray(epochs).tolist(), np.asarray(loss).tolist(), strict=True)
-    return "".join(f"{r},{e},{'' if x != x else repr(x)}\n" for r, e, x in rows).encode()
+def _curve_lines(
+    run_ids: Sequence[str],
+    epochs: Sequence[int],
+    loss: Sequence[float],
+    val_loss: Sequence[float | None] | None = None,
+) -> bytes:
+    """One line per curve point; ``val_loss`` empty where there is none (NaN or None)."""
+    val = [None] * len(run_ids) if val_loss is None else list(val_loss)
+    rows = zip(
+        list(run_ids), np.asarray(epochs).tolist(), np.asarray(loss).tolist(), val, strict=True
+    )
+    return "".join(f"{r},{e},{_num(x)},{_num(v)}\n" for r, e, x, v in rows).encode()
+
+
+def _num(x: float | None) -> str:
+    return "" if x is None or x != x else repr(float(x))
 
 
 def _diagnostic_lines(d: Columns) -> bytes:

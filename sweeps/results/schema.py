@@ -2,7 +2,8 @@
 
 ``runs.csv`` has exactly :data:`COLUMNS`, in that order, one row per run, sorted as
 the grid expands. Optimiser hyper-parameters that do not apply to a run's
-optimiser are empty. ``curves.csv.gz`` is long form: ``run_id, epoch, loss``.
+optimiser are empty, and so are the ``val_*`` columns of a run on a task without a
+holdout. ``curves.csv.gz`` is long form: ``run_id, epoch, loss, val_loss``.
 """
 
 from __future__ import annotations
@@ -31,12 +32,16 @@ METRIC_COLUMNS = [
     "best_loss",
     "max_error",  # max |y_hat - y| over the training set at the end
     "accuracy",
+    # On the held-out part of a task with a holdout, at the run's end; empty without one.
+    "val_loss",
+    "val_accuracy",
+    "val_max_error",
     "plateau_epochs",  # longest stretch where the loss moved < 10% per decade of epochs
     "plateau_end",  # the epoch that plateau ended; empty if there was none
     "wall_time_s",  # the run's share of its population's training time
 ]
 COLUMNS = ID_COLUMNS + PARAM_COLUMNS + METRIC_COLUMNS
-CURVE_COLUMNS = ["run_id", "epoch", "loss"]
+CURVE_COLUMNS = ["run_id", "epoch", "loss", "val_loss"]  # val_loss: empty without a holdout
 # diagnostics.csv.gz (sweeps run with diagnostics): see nncore.diagnostics for the metrics.
 DIAGNOSTIC_COLUMNS = ["run_id", "epoch", "layer", "metric", "value"]
 STATUSES = ("converged", "censored", "diverged")
@@ -48,6 +53,7 @@ DTYPES = {
     "epochs_run": "int64",
     "plateau_epochs": "int64",
     "plateau_end": "Int64",
+    **{c: "float64" for c in ("val_loss", "val_accuracy", "val_max_error")},
 }
 
 

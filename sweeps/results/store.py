@@ -27,7 +27,7 @@ from nncore import ConfigError
 
 from .chunkfiles import Columns, write_atomic, write_chunk
 from .files import ResultsIOError, make_dir, remove_stale, write_pieces
-from .schema import COLUMNS, DIAGNOSTIC_COLUMNS, frame, read_runs
+from .schema import COLUMNS, CURVE_COLUMNS, DIAGNOSTIC_COLUMNS, frame, read_runs
 from .validate import chunk_damage
 
 __all__ = ["CHUNK_DIR", "DIAGNOSTICS", "OUTPUTS", "Store"]
@@ -186,7 +186,8 @@ class Store:
         write_atomic(self.path / "runs.csv", b"".join([header, *(lines[r] for r in order)]))
 
     def _assemble_curves(self, chunk_ids: list[str]) -> None:
-        self._concat_gz(chunk_ids, "curves.gz", b"run_id,epoch,loss\n", "curves.csv.gz")
+        header = (",".join(CURVE_COLUMNS) + "\n").encode()
+        self._concat_gz(chunk_ids, "curves.gz", header, "curves.csv.gz")
 
     def _assemble_diagnostics(self, chunk_ids: list[str]) -> None:
         """``diagnostics.csv.gz`` if every chunk has diagnostics; else no such file."""

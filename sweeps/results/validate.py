@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from nncore import ConfigError
 
-from .schema import COLUMNS, STATUSES
+from .schema import COLUMNS, CURVE_COLUMNS, DIAGNOSTIC_COLUMNS, STATUSES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,7 +39,7 @@ def chunk_damage(chunks: Path, chunk_id: str, run_ids: Collection[str], diagnost
         names = ["curves.gz"] + (["diagnostics.gz"] if diagnostics else [])
         for suffix in names:
             path = chunks / f"{chunk_id}.{suffix}"
-            fields = 3 if suffix == "curves.gz" else 5
+            fields = len(CURVE_COLUMNS) if suffix == "curves.gz" else len(DIAGNOSTIC_COLUMNS)
             problem = _gz_damage(path.read_bytes(), set(run_ids), fields)
             if problem:
                 return f"{path.name}: {problem}"

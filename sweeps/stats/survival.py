@@ -219,11 +219,21 @@ def summarize(runs: pd.DataFrame, axes: list[str], max_epochs: int) -> pd.DataFr
     ``km_median`` and its interval are empty (NaN) where fewer than half the runs
     reached the threshold: the median is then only known to exceed ``max_epochs``.
     """
+    held = "val_loss" in runs and bool(runs["val_loss"].notna().any())
     rows = [
         {**dict(zip(axes, key, strict=True)), **cell_stats(cell, max_epochs)}
+        | (_validation(cell) if held else {})
         for key, cell in groups(runs, list(axes))
     ]
-    return pd.DataFrame(rows, columns=[*axes, *SUMMARY_METRICS])
+    return pd.DataFrame(rows, columns=[*axes, *SUMMARY_METRICS, *(VALIDATION if held else [])])
+
+
+# With a holdout (a spec's own task), the cells' medians on the held-out part too.
+VALIDATION = ["median_val_loss", "median_val_accuracy"]
+
+
+def _validation(cell: pd.DataFrame) -> dict[str, float]:
+    return {f"median_{c}": float(cell[c].median()) for c in ("val_loss", "val_accuracy")}
 
 
 def format_epochs(value: float, max_epochs: int) -> str:

@@ -397,3 +397,51 @@ def test_a_hyper_parameter_list_of_the_wrong_length_is_one_line():
     pop = Population([2, 2, 1], seeds=[0, 1])
     with pytest.raises(ConfigError, match="lr has 3 values for a population of 2"):
         pop.fit(data.X, data.Y, lr=[0.1, 0.2, 0.3], max_epochs=1)
+
+
+# --- a held-out validation set -----------------------------------------------------------
+
+
+def _two_moons(n: int = 60) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    from nncore.generators import generate
+
+    x, labels = generate("moons", n, 0.2, seed=3)
+    y = labels[:, None].astype(float)
+    return x[::2], y[::2], x[1::2], y[1::2]
+
+
+@pytest.mark.parametrize("batch_size", [None, 7])
+def test_a_validation_set_changes_no_training_and_is_measured_at_the_end(batch_size):
+    x, y, xv, yv = _two_moons()
+    kw = dict(optimizer="gd", max_epochs=120, stop=TO_02, batch_size=batch_size, lr=1.0)
+    plain = Population([2, 5, 1], seeds=range(6)).fit(x, y, **kw)
+    pop = Population([2, 5, 1], seeds=range(6))
+    held = pop.fit(x, y, validation=(xv, yv), **kw)
+    out = pop.forward(xv)  # the final weights: each member's as it stopped
+    for k, (a, b) in enumerate(zip(plain, held, strict=True)):
+        assert_same_record(a, b)
+        assert a.val_loss is None and a.curve_val_loss is None
+        want = 0.5 * np.mean((out[k] - yv) ** 2)
+        assert b.val_loss == pytest.approx(want, rel=1e-12)
+        assert b.val_max_error == pytest.approx(np.abs(out[k] - yv).max(), rel=1e-12)
+        assert b.val_accuracy == np.mean((out[k, :, 0] > 0.5) == (yv[:, 0] > 0.5))
+        assert len(b.curve_val_loss) == len(b.curve_epochs)
+        assert b.curve_val_loss[-1] == b.val_loss and np.isfinite(b.curve_val_loss).all()
+
+
+def test_the_validation_curve_is_the_loss_of_the_weights_at_each_curve_epoch():
+    x, y, xv, yv = _two_moons()
+    kw = dict(optimizer="gd", max_epochs=20, stop={}, lr=1.0)
+    rec = Population([2, 4, 1], seeds=[5]).fit(x, y, validation=(xv, yv), **kw)[0]
+    for i, epoch in enumerate(rec.curve_epochs):
+        # The same member trained for ``epoch`` updates alone, then measured.
+        pop = Population([2, 4, 1], seeds=[5])
+        pop.fit(x, y, **{**kw, "max_epochs": int(epoch)})
+        want = 0.5 * np.mean((pop.forward(xv)[0] - yv) ** 2)
+        assert rec.curve_val_loss[i] == pytest.approx(want, rel=1e-10)
+
+
+def test_a_validation_set_that_does_not_fit_is_one_line():
+    x, y, xv, yv = _two_moons()
+    with pytest.raises(ConfigError, match=r"validation X \(30, 1\)"):
+        Population([2, 3, 1]).fit(x, y, max_epochs=2, validation=(xv[:, :1], yv))

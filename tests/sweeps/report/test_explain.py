@@ -188,3 +188,15 @@ def test_cli_explain_and_run_flag(with_diag, spec_file, tmp_path, capsys):
     with gzip.open(out / "diagnostics.csv.gz", "rt") as f:
         assert f.readline().strip() == ",".join(DIAGNOSTIC_COLUMNS)
     assert np.array_equal(diag_of(out).to_numpy(), diag_of(with_diag).to_numpy())
+
+
+def test_a_run_on_a_spec_task_is_explained_with_its_holdout(tmp_path):
+    (tmp_path / "pts.toml").write_text(
+        'name = "pts"\nseeds = 1\nmax_epochs = 30\n\n[tasks.dots]\ngenerator = "blobs"\n'
+        'classes = 3\nn = 30\nholdout = 0.2\n\n[params]\ntask = "dots"\nhidden = "4"\n'
+        'output_activation = "softmax"\nloss = "ce"\n\n[stop]\nloss_below = 0.01\n'
+    )
+    runs = run(tmp_path / "pts.toml", tmp_path / "out", jobs=1, diagnostics=True)
+    text = explain(tmp_path / "out", runs["run_id"].iloc[0])
+    assert "task dots (the spec's own: 24 training, 6 held-out samples), network 2-4-3" in text
+    assert "held out: validation loss" in text and "hidden layer 1 (4 tanh units)" in text

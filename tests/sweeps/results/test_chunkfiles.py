@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from sweeps.results.chunkfiles import runs_csv, write_chunk
-from sweeps.results.schema import COLUMNS, DIAGNOSTIC_COLUMNS, frame
+from sweeps.results.schema import COLUMNS, CURVE_COLUMNS, DIAGNOSTIC_COLUMNS, frame
 
 ODD_FLOATS = [0.1, 1e-05, 1e16, 123456789.125, -0.0, math.inf, -math.inf, math.nan, 5.0, 2.5e-300]
 
@@ -47,12 +47,18 @@ def test_curves_and_diagnostics_match_to_csv_without_header(tmp_path):
     }
     write_chunk(tmp_path, "c", _table(10), curves, diags)
     got = gzip.decompress((tmp_path / "c.curves.gz").read_bytes()).decode()
-    assert got == pd.DataFrame(curves).to_csv(index=False, header=False)
+    # Without a validation loss its column is empty.
+    want = pd.DataFrame(curves, columns=CURVE_COLUMNS).to_csv(index=False, header=False)
+    assert got == want
+    with_val = {**curves, "val_loss": [0.5, None, math.inf]}
+    write_chunk(tmp_path, "v", _table(10), with_val)
+    got = gzip.decompress((tmp_path / "v.curves.gz").read_bytes()).decode()
+    assert got == pd.DataFrame(with_val).to_csv(index=False, header=False)
     got = gzip.decompress((tmp_path / "c.diagnostics.gz").read_bytes()).decode()
     want = pd.DataFrame(diags, columns=DIAGNOSTIC_COLUMNS).to_csv(
         index=False, header=False, float_format="%.6g"
     )
     assert got == want
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "c.curves.gz", "c.diagnostics.gz", "c.runs.csv"
+        "c.curves.gz", "c.diagnostics.gz", "c.runs.csv", "v.curves.gz", "v.runs.csv"
     ]  # fmt: skip
