@@ -72,10 +72,12 @@ def test_keys_go_to_the_top_level_or_to_params(text, path):
 
 def test_a_new_top_level_table_is_reached_when_the_format_has_it():
     # The applier knows no key beyond the format's own list: a new table works once listed.
-    o = parse_override("tasks.iris.holdout=0.2", (*TOP_KEYS, "tasks"))
+    o = parse_override("widgets.a.b=0.2", (*TOP_KEYS, "widgets"))
+    assert o.path == ("widgets", "a", "b") and o.value == 0.2
+    with pytest.raises(ConfigError, match="unknown table 'widgets'"):
+        parse_override("widgets.a.b=0.2")
+    o = parse_override("tasks.iris.holdout=0.2")  # a spec's own tasks are in the format
     assert o.path == ("tasks", "iris", "holdout") and o.value == 0.2
-    with pytest.raises(ConfigError, match="unknown table 'tasks'"):
-        parse_override("tasks.iris.holdout=0.2")
 
 
 @pytest.mark.parametrize(
