@@ -10,6 +10,8 @@ The spec format
     max_epochs = 20000              # budget of updates per run
     chunk_size = 256                # optional: at most this many runs per population chunk
     diagnostics = false             # optional: also write per-layer diagnostics.csv.gz
+    plugins = []                    # optional: your own parts, e.g. ["extras/my_parts.py",
+                                    # "mypkg.nnsweep_ext"] (see below)
 
     [params]                        # a value is fixed; a list of values is a grid axis
     task = "or"                     # and, or, nand, nor, xor, xnor, parity<n>, encoder<n>,
@@ -59,6 +61,16 @@ rounded to 12 significant digits. Runs sharing a structure (task, inputs, hidden
 activations, loss, optimizer, batch_size, max_epochs) train as one population, cut
 into near-equal chunks of at most ``chunk_size`` runs.
 
+``plugins`` lists Python files (paths relative to the spec file, ending in .py) and
+importable modules that register parts with ``nncore.register_activation``,
+``register_loss``, ``register_initializer``, ``register_optimizer`` or
+``register_task``; installed packages add theirs through the entry-point group
+``nnsweep.plugins``. They are imported before the spec is checked, in this process
+and in every worker, so ``activation = "hardtanh"`` is checked like a built-in name.
+A run that uses a plugin's part hashes the plugin's name and sha256 into its id,
+and a spec that lists plugins hashes them into its ``spec_hash``; runs and specs
+without them hash as before (see :mod:`sweeps.config.plugins`).
+
 A bad spec raises :class:`SpecError`: one line naming the file, the key, the value
 and what is allowed, with a "did you mean" when a close name exists.
 """
@@ -88,6 +100,7 @@ from .fields import (
     check_useful,
 )
 from .params import OPTIMIZER_PARAMS, applies
+from .plugins import Plugin, entry_point_plugins, load_listed, used_plugins
 from .sampling import Sample
 
 __all__ = ["REQUIRED", "SPECS_DIR", "TOP_KEYS", "SpecError", "SweepSpec"]
@@ -95,7 +108,7 @@ __all__ = ["REQUIRED", "SPECS_DIR", "TOP_KEYS", "SpecError", "SweepSpec"]
 SPECS_DIR = Path(__file__).parent.parent / "specs"
 TOP_KEYS = (
     "name", "description", "seeds", "max_epochs", "chunk_size", "diagnostics",
-    "params", "sample", "stop",
+    "params", "sample", "stop", "plugins",
 )  # fmt: skip
 REQUIRED = {
     "seeds": "a seed count (seeds = 20 means 0..19) or a list of seeds",
@@ -116,6 +129,8 @@ class SweepSpec:
 
     ``params`` maps every parameter not drawn in ``sample`` to a tuple of values
     (one value: fixed; more: an axis), in file order, then the defaults.
+    ``plugins`` (given as the spec's entries, or loaded) become the loaded plugins
+    it lists, then the installed ones whose parts it uses.
     """
 
     name: str
@@ -127,6 +142,7 @@ class SweepSpec:
     description: str = field(default="", compare=False)
     chunk_size: int = 256
     diagnostics: bool = False
+    plugins: tuple[Plugin, ...] = ()
     source: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
@@ -146,6 +162,8 @@ class SweepSpec:
             )
         if not isinstance(self.description, str):
             raise ConfigError(f"description={self.description!r} must be a string")
+        listed = load_listed(self.plugins, self._base())  # first: they name parts
+        entry_point_plugins()
         check_number("max_epochs", self.max_epochs, low=1, high=MAX_EPOCHS, integer=True)
         check_number("chunk_size", self.chunk_size, low=1, integer=True)
         if not isinstance(self.diagnostics, bool):
@@ -163,6 +181,13 @@ class SweepSpec:
         if n > MAX_RUNS:
             raise ConfigError(f"the grid has {n:,} runs; the limit is {MAX_RUNS:,}")
         check_combinations(self.candidates)
+        _set(self, "plugins", listed + used_plugins(self.candidates, listed))
+
+    def _base(self) -> Path:
+        """Where the plugins' paths start: the spec file's folder (else the cwd)."""
+        if self.source and Path(self.source).is_file():
+            return Path(self.source).resolve().parent
+        return Path.cwd()
 
     @classmethod
     def from_mapping(
@@ -232,6 +257,8 @@ class SweepSpec:
         }
         if self.sample is not None:
             out["sample"] = self.sample.to_dict()
+        if self.plugins:
+            out["plugins"] = [p.to_dict() for p in self.plugins]
         return out
 
     @cached_property
@@ -244,6 +271,9 @@ class SweepSpec:
         body = {k: v for k, v in self.to_dict().items() if k not in ("source", "description")}
         body["diagnostics"] = False
         body["axes"] = list(self.axes)
+        if self.plugins:  # what they are, not where they lie on this machine
+            body["plugins"] = [{k: v for k, v in p.to_dict().items() if k != "path"}
+                               for p in self.plugins]  # fmt: skip
         text = json.dumps(body, sort_keys=True, separators=(",", ":"), allow_nan=False)
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -280,6 +310,9 @@ def _from_mapping(
     name = raw.get("name", default_name)
     if name is None:
         raise ConfigError("missing key 'name' at top level: the sweep's name, [a-z0-9._-]+")
+    base = Path(source).resolve().parent if source and Path(source).is_file() else Path.cwd()
+    plugins = load_listed(raw.get("plugins", ()), base)  # before [sample] names any part
+    entry_point_plugins()
     sample = raw.get("sample")
     if sample is not None:
         if not isinstance(sample, Mapping):
@@ -294,6 +327,7 @@ def _from_mapping(
         stop=raw["stop"],
         params=params,
         sample=sample,
+        plugins=plugins,
         source=source,
         **optional,
     )

@@ -20,6 +20,7 @@ import numpy as np
 from nncore import Population, get_task
 from nncore.rules import hyper_names
 from sweeps.config.params import parse_hidden
+from sweeps.config.plugins import ensure
 from sweeps.results.chunkfiles import Columns, write_chunk
 from sweeps.results.schema import COLUMNS, DIAGNOSTIC_COLUMNS
 from sweeps.stats.plateau import plateaus
@@ -31,13 +32,17 @@ def run_chunk(
     stop: dict[str, Any],
     diagnostics: bool = False,
     chunk_dir: str | None = None,
+    plugins: Sequence[Sequence[str]] = (),
 ) -> tuple[str, Columns, Columns | None, Columns | None]:
     """A worker's task: train a chunk given as plain columns (rows of the grid).
 
     Returns ``(chunk_id, runs, curves, diagnostics)``, each a dict of columns;
     ``runs`` has COLUMNS. With ``chunk_dir`` the worker writes the chunk's files
-    there itself and returns None for the last two.
+    there itself and returns None for the last two. ``plugins`` are the spec's
+    (:meth:`sweeps.config.plugins.Plugin.ref`): imported once per process, before
+    training, and refused if their hash is not the one the sweep started with.
     """
+    ensure(plugins)
     metrics, curves, diags = train_chunk(columns, stop, diagnostics)
     table = {c: list(columns[c]) if c in columns else metrics[c] for c in COLUMNS}
     if chunk_dir is None:

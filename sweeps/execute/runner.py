@@ -156,6 +156,7 @@ def _prepare(store: Store, spec: SweepSpec, fresh: bool) -> dict | None:
         store.clear()
         old = None
     elif old is not None and old.get("spec_hash") != spec.spec_hash:
+        _plugin_changed(store, old, spec)
         raise ConfigError(
             f"out={str(store.path)!r} holds results of a different spec "
             f"(spec_hash {str(old.get('spec_hash', '?'))[:12]} != {spec.spec_hash[:12]}); "
@@ -164,6 +165,18 @@ def _prepare(store: Store, spec: SweepSpec, fresh: bool) -> dict | None:
     if spec.path is not None:
         write_bytes(store.path / "spec.toml", spec.path.read_bytes(), root=store.path)
     return old
+
+
+def _plugin_changed(store: Store, old: dict, spec: SweepSpec) -> None:
+    """Say so when what differs from the results in ``store`` is a plugin's code."""
+    was = {p.get("name"): p.get("sha256") for p in old.get("plugins", []) if isinstance(p, dict)}
+    for p in spec.plugins:
+        if p.name in was and was[p.name] != p.sha256:
+            raise ConfigError(
+                f"out={str(store.path)!r} holds results of plugin {p.name!r} as it was "
+                f"(sha256 {str(was[p.name])[:12]}); it has changed since ({p.sha256[:12]}): "
+                "use --fresh to discard them, or another --out"
+            )
 
 
 def _execute(
@@ -181,11 +194,12 @@ def _execute(
     chunk to ``store`` itself (local backends)."""
     stop = dict(spec.stop)
     to = None if backend == "dask" else str(store.chunks)
+    plugins = [p.ref() for p in spec.plugins]  # each worker loads and checks them
 
     def args(c: Chunk) -> tuple:
         # Plain dicts, not DataFrames: joblib's dask backend would scatter a large weak-
         # referenceable argument to one worker, and lose it if that worker dies.
-        return c.chunk_id, grid.iloc[c.rows].to_dict("list"), stop, diagnostics, to
+        return c.chunk_id, grid.iloc[c.rows].to_dict("list"), stop, diagnostics, to, plugins
 
     if not todo:
         return
