@@ -77,6 +77,12 @@ def test_a_broken_plugin_is_one_line_exit_2_and_nothing_written(
     assert not out.exists()
 
 
+def test_show_names_the_plugins_and_their_hashes(example, capsys):
+    assert main(["show", str(example)]) == 0
+    out = capsys.readouterr().out
+    assert "plugins: plugins/hardtanh.py (sha256 " in out and "hardtanh" in out
+
+
 def test_a_missing_plugin_file_is_one_line_exit_2(example, tmp_path, capsys):
     (tmp_path / "plugins" / "hardtanh.py").unlink()
     assert main(["show", str(example)]) == 2
