@@ -65,6 +65,19 @@ def elementwise(what: str, f: Callable[..., Array], *args: Array) -> None:
         )
 
 
+def broadcasts(what: str, f: Callable[[Array, Array], Array], a: Array, y: Array) -> None:
+    """The targets ``y`` are shared by a population's members: ``f(a, y)`` for a stack
+    of outputs ``a`` must give each member what it gets alone."""
+    rows = np.stack([a, a[::-1]])
+    together = call(what, f, rows, y)
+    for k in range(2):
+        if not np.array_equal(together[k], call(what, f, rows[k].copy(), y), equal_nan=True):
+            raise ConfigError(
+                f"{what} gives other values when the outputs of several networks share the "
+                "targets; it must broadcast the targets element by element"
+            )
+
+
 def derivative(
     what: str,
     f: Callable[[Array], Array],

@@ -227,6 +227,8 @@ def register_loss(
     a = np.tile(grid, 3)
     y = np.repeat([0.0, 0.3, 1.0], len(grid))
     _fdcheck.elementwise(f"{what}: value", value, a, y)
+    _fdcheck.broadcasts(f"{what}: value", value, a, y)
+    _fdcheck.broadcasts(f"{what}: derivative", derivative, a, y)
     _fdcheck.finite(f"{what}: value", value, a, y)
     _fdcheck.finite(f"{what}: derivative", derivative, a, y)
     _fdcheck.derivative(what, lambda t: value(t, y), lambda t: derivative(t, y), a, var="a")

@@ -75,8 +75,12 @@ class Plugin:
         return (self.name, self.kind, self.target, self.sha256)
 
     def to_dict(self) -> dict[str, str]:
-        """The manifest's and the canonical spec's entry."""
-        return {"name": self.name, "kind": self.kind, "path": self.path, "sha256": self.sha256}
+        """The manifest's and the canonical spec's entry (an entry point's with its
+        ``target``, the module it names: its name is not one)."""
+        out = {"name": self.name, "kind": self.kind, "path": self.path, "sha256": self.sha256}
+        if self.kind == "entry point":
+            out["target"] = self.target
+        return out
 
 
 _loaded: dict[str, Plugin] = {}  # by target: the plugins this process has imported
@@ -252,10 +256,12 @@ def _from_record(entry: Mapping[str, Any], base: Path) -> Plugin:
     if not isinstance(name, str) or not isinstance(sha, str):
         raise ConfigError(f"plugins entry {dict(entry)!r} needs a name and a sha256")
     if kind == "entry point":
-        return load(kind, name, str(entry.get("target", entry.get("path", name))), sha)
+        return load(kind, name, str(entry.get("target")), sha)
     kind, name, target = _locate(name, base)
     path = entry.get("path")
-    if kind == "file" and isinstance(path, str) and Path(path).is_file():
+    if kind == "file" and isinstance(path, str):
+        if not Path(path).is_file():
+            raise PluginError(f"plugin {name!r}: its file is gone (it was {path})")
         target = path
     return load(kind, name, target, expected=sha)
 

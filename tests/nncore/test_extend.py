@@ -177,6 +177,15 @@ def test_a_loss_is_checked_on_its_outputs_range(plugin):
     _one_line(e)
 
 
+def test_a_loss_must_broadcast_the_shared_targets(plugin):
+    def value(a, y):  # right for one network's outputs, wrong for a population's
+        return (a - y) ** 2 if a.shape == y.shape else (a - y.mean()) ** 2
+
+    with pytest.raises(ConfigError, match="share the targets") as e:
+        nncore.register_loss("shapes", value, lambda a, y: 2 * (a - y))
+    _one_line(e)
+
+
 def test_an_initializer_draws_the_same_directions_as_normal(plugin):
     nncore.register_initializer("tiny", lambda fan_in, fan_out: 0.01)
     assert INITIALIZERS["tiny"].draw == "normal"

@@ -204,4 +204,5 @@ def test_an_installed_entry_point_plugin_is_loaded_and_counted_when_used(tmp_pat
     (p,) = spec.plugins
     assert (p.name, p.kind, p.target) == ("hard", "entry point", "myext_parts")
     assert "plugins" in spec.to_dict()
+    assert SweepSpec.from_dict(spec.to_dict()).spec_hash == spec.spec_hash
     monkeypatch.delitem(sys.modules, "myext_parts")
