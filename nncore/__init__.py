@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 from .activations import ACTIVATIONS, Activation, get_activation
+from .extend import (
+    register_activation,
+    register_initializer,
+    register_loss,
+    register_optimizer,
+    register_task,
+)
 from .initializers import INITIALIZERS, get_initializer
 from .losses import LOSSES, OUTPUT_ACTIVATIONS, get_loss
 from .network import Network
@@ -41,4 +48,9 @@ __all__ = [
     "hyper_names",
     "log_epochs",
     "parse_task",
+    "register_activation",
+    "register_initializer",
+    "register_loss",
+    "register_optimizer",
+    "register_task",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import numbers
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -27,6 +27,7 @@ __all__ = [
     "check_hyper",
     "check_number",
     "did_you_mean",
+    "extend_optimizer",
     "hyper_defaults",
     "hyper_names",
     "lookup",
@@ -152,6 +153,25 @@ RULES: dict[str, Rule] = {
              low=0, low_open=True),
     ]
 }  # fmt: skip
+
+
+def extend_optimizer(name: str, lr: float | None, uses: Sequence[str] = ()) -> None:
+    """Let a registered optimiser ``name`` use ``lr`` (with that default) and the
+    hyper-parameters ``uses``; ``lr=None`` takes ``name`` out of the rulebook again."""
+    for key, rule in list(RULES.items()):
+        if rule.applies_to is None:
+            continue
+        others = tuple(o for o in rule.applies_to if o != name)
+        default = rule.default
+        if isinstance(default, Mapping):
+            default = {o: v for o, v in default.items() if o != name}
+        joins = lr is not None and (key == "lr" or key in uses)
+        if others == rule.applies_to and not joins:
+            continue
+        if joins and key == "lr":
+            default[name] = lr
+        applies_to = (*others, name) if joins else others
+        RULES[key] = replace(rule, default=default, applies_to=applies_to)
 
 
 def check(name: str, value: Any, field: str | None = None) -> Any:

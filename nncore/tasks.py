@@ -4,7 +4,8 @@ A task name is a gate (``or``, ``xor`` ...), ``parity<n>`` (n-bit parity),
 ``encoder<n>`` (the n-m-n encoder: n one-hot patterns reproduced at the output;
 m is the hidden width) or ``two_spirals`` (Lang & Witbrock's 194 points).
 Inputs are in {0, 1} (``inputs="binary"``) or centred in {-1, 1}
-(``inputs="centred"``); targets are always in {0, 1}.
+(``inputs="centred"``); targets are always in {0, 1}. A task registered with
+:func:`nncore.register_task` is the arrays it was given (``inputs`` leaves them be).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .rules import ConfigError, check_choice, did_you_mean
 __all__ = [
     "GATES",
     "INPUTS",
+    "REGISTERED",
     "TASK_NAMES",
     "Dataset",
     "get_task",
@@ -61,6 +63,10 @@ class Dataset:
         return f"Dataset({self.name!r}, X={self.X.shape}, Y={self.Y.shape})"
 
 
+# Tasks registered by name (nncore.register_task): arrays given by the user.
+REGISTERED: dict[str, Dataset] = {}
+
+
 def _bits(n: int) -> NDArray[np.int64]:
     return np.array(list(itertools.product([0, 1], repeat=n)), dtype=np.int64)
 
@@ -92,9 +98,15 @@ def two_spirals_points() -> tuple[NDArray[np.float64], NDArray[np.float64]]:
 
 
 def parse_task(name: str) -> tuple[str, int]:
-    """Split a task name into ``(family, n)``; one-line ConfigError when unknown."""
+    """Split a task name into ``(family, n)``; one-line ConfigError when unknown.
+
+    A registered task (:func:`nncore.register_task`) is its own family, ``n`` its inputs.
+    """
+    names = [*TASK_NAMES, *REGISTERED]
     if not isinstance(name, str):
-        raise ConfigError(f"task={name!r} must be a string, one of {TASK_NAMES}")
+        raise ConfigError(f"task={name!r} must be a string, one of {names}")
+    if name in REGISTERED:
+        return name, REGISTERED[name].n_in
     if name in GATES or name == "two_spirals":
         return name, 2
     m = re.fullmatch(r"(parity|encoder)(\d+)", name)
@@ -104,7 +116,7 @@ def parse_task(name: str) -> tuple[str, int]:
         if not lo <= n <= hi:
             raise ConfigError(f"task={name!r}: n must be in [{lo}, {hi}] for {m.group(1)}<n>")
         return m.group(1), n
-    raise ConfigError(f"task={name!r} not in {TASK_NAMES}" + did_you_mean(name, TASK_NAMES))
+    raise ConfigError(f"task={name!r} not in {names}" + did_you_mean(name, names))
 
 
 @lru_cache(maxsize=64)
@@ -112,7 +124,9 @@ def get_task(name: str, inputs: str = "binary") -> Dataset:
     """Return the data set for task ``name`` with ``inputs`` encoding (cached, read-only)."""
     family, n = parse_task(name)
     check_choice("inputs", inputs, INPUTS)
-    if family == "two_spirals":
+    if family in REGISTERED:  # its own inputs: the encoding is for the binary tasks
+        x, y = REGISTERED[family].X, REGISTERED[family].Y
+    elif family == "two_spirals":
         x, y = two_spirals_points()
     else:
         x, y = {"parity": _parity, "encoder": _encoder}.get(family, lambda _: _gate(family))(n)

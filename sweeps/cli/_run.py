@@ -134,6 +134,8 @@ def _show(args: argparse.Namespace) -> int:
     if spec.overrides:
         print(f"overrides: {' '.join(spec.overrides)}   results: results/{spec.dirname}")
     print(f"seeds: {len(spec.seeds)}   max_epochs: {spec.max_epochs:,}   stop: {dict(spec.stop)}")
+    if spec.plugins:
+        print("plugins: " + ", ".join(f"{p.name} (sha256 {p.sha256[:12]})" for p in spec.plugins))
     for name in spec.axes:
         values = list(dict.fromkeys(grid[name].dropna().tolist()))
         shown = ", ".join(map(str, values[:8])) + (" ..." if len(values) > 8 else "")

@@ -1,7 +1,8 @@
 """Expand a spec into one row per run, and cut the runs into populations and chunks.
 
 A run's ``run_id`` hashes its whole configuration (parameters, budget, seed, stop
-criteria), so the same run has the same id in any spec, at any grid position.
+criteria, and the name and sha256 of any plugin whose part it uses), so the same
+run has the same id in any spec, at any grid position.
 Chunks are cut from the expanded frame alone, so their composition, and with it
 every result, is the same for any number of workers.
 """
@@ -23,6 +24,7 @@ from nncore.rules import RULES, ConfigError, applies, check_hyper, hyper_names
 
 from .columns import DTYPES, PARAM_COLUMNS
 from .params import OPTIMIZER_PARAMS, PARAMS, STRUCTURAL
+from .plugins import Plugin, loaded, run_plugins
 
 if TYPE_CHECKING:
     from .spec import SweepSpec
@@ -92,7 +94,10 @@ def expand(spec: SweepSpec) -> pd.DataFrame:
     frame = base.loc[base.index.repeat(n_seeds)].reset_index(drop=True)
     frame["seed"] = np.tile(np.asarray(spec.seeds, dtype=np.int64), len(base))
     own = {name: dict(t.settings) for name, t in spec.tasks.items()}
-    keys = [_config_text(row, spec.stop, own.get(row["task"])) for row in base.to_dict("records")]
+    keys = [
+        _config_text(row, spec.stop, own.get(row["task"]), spec.plugins)
+        for row in base.to_dict("records")
+    ]
     ids = [_hash(f"{k}|seed={s}") for k in keys for s in spec.seeds]
     frame.insert(0, "run_id", ids)
     return frame.astype({c: DTYPES[c] for c in frame.columns})
@@ -115,10 +120,18 @@ def run_id(
 
 
 def _config_text(
-    config: Mapping[str, Any], stop: Mapping[str, Any], task: Mapping[str, Any] | None = None
+    config: Mapping[str, Any],
+    stop: Mapping[str, Any],
+    task: Mapping[str, Any] | None = None,
+    plugins: tuple[Plugin, ...] | None = None,
 ) -> str:
-    """Canonical JSON of a configuration without its seed (floats by repr); a run on a
-    spec's own task adds ``task_settings`` (a built-in task's text is as it always was)."""
+    """Canonical JSON of a configuration without its seed (floats by repr).
+
+    A run on a spec's own task adds ``task_settings``; a run that uses a plugin's part
+    also hashes that plugin's name and sha256 (``plugins``: the spec's; default: those
+    loaded in this process). Any other run hashes exactly what it hashed before tasks
+    and plugins existed.
+    """
     opt = config["optimizer"]
     out: dict[str, Any] = {}
     for name, p in PARAMS.items():
@@ -131,6 +144,9 @@ def _config_text(
     out["stop"] = {k: v if isinstance(v, bool) else float(v) for k, v in stop.items() if v}
     if task is not None:
         out["task_settings"] = dict(task)
+    used = run_plugins(config, loaded() if plugins is None else plugins)
+    if used:
+        out["plugins"] = used
     return json.dumps(out, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 

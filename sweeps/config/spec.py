@@ -10,6 +10,8 @@ The spec format
     max_epochs = 20000              # budget of updates per run
     chunk_size = 256                # optional: at most this many runs per population chunk
     diagnostics = false             # optional: also write per-layer diagnostics.csv.gz
+    plugins = []                    # optional: your own parts, e.g. ["extras/my_parts.py",
+                                    # "mypkg.nnsweep_ext"] (see below)
 
     [params]                        # a value is fixed; a list of values is a grid axis
     task = "or"                     # and, or, nand, nor, xor, xnor, parity<n>, encoder<n>,
@@ -67,6 +69,16 @@ its file's sha256 enter the spec_hash and the run ids of the runs on it (an edit
 file makes new runs). With a holdout, runs.csv's ``val_*`` columns and the curves'
 ``val_loss`` are measured on the held-out part.
 
+``plugins`` lists Python files (paths relative to the spec file, ending in .py) and
+importable modules that register parts with ``nncore.register_activation``,
+``register_loss``, ``register_initializer``, ``register_optimizer`` or
+``register_task``; installed packages add theirs through the entry-point group
+``nnsweep.plugins``. They are imported before the spec is checked, in this process
+and in every worker, so ``activation = "hardtanh"`` is checked like a built-in name.
+A run that uses a plugin's part hashes the plugin's name and sha256 into its id,
+and a spec that lists plugins hashes them into its ``spec_hash``; runs and specs
+without them hash as before (see :mod:`sweeps.config.plugins`).
+
 A bad spec raises :class:`SpecError`: one line naming the file, the key, the value
 and what is allowed, with a "did you mean" when a close name exists.
 
@@ -101,6 +113,7 @@ from .fields import (
     check_useful,
 )
 from .params import OPTIMIZER_PARAMS, applies
+from .plugins import Plugin, entry_point_plugins, load_listed, used_plugins
 from .sampling import Sample
 from .tasks import TaskData, parse_tasks
 
@@ -109,7 +122,7 @@ __all__ = ["REQUIRED", "SPECS_DIR", "TOP_KEYS", "SpecError", "SweepSpec"]
 SPECS_DIR = Path(__file__).parent.parent / "specs"
 TOP_KEYS = (
     "name", "description", "seeds", "max_epochs", "chunk_size", "diagnostics",
-    "params", "sample", "stop", "tasks",
+    "params", "sample", "stop", "tasks", "plugins",
 )  # fmt: skip
 REQUIRED = {
     "seeds": "a seed count (seeds = 20 means 0..19) or a list of seeds",
@@ -130,6 +143,8 @@ class SweepSpec:
 
     ``params`` maps every parameter not drawn in ``sample`` to a tuple of values
     (one value: fixed; more: an axis), in file order, then the defaults.
+    ``plugins`` (given as the spec's entries, or loaded) become the loaded plugins
+    it lists, then the installed ones whose parts it uses.
     """
 
     name: str
@@ -142,6 +157,7 @@ class SweepSpec:
     chunk_size: int = 256
     diagnostics: bool = False
     tasks: Mapping[str, TaskData] = field(default_factory=dict)
+    plugins: tuple[Plugin, ...] = ()
     source: str = field(default="", compare=False)
     overrides: tuple[str, ...] = field(default=(), compare=False)
 
@@ -162,6 +178,8 @@ class SweepSpec:
             )
         if not isinstance(self.description, str):
             raise ConfigError(f"description={self.description!r} must be a string")
+        listed = load_listed(self.plugins, self._base())  # first: they name parts
+        entry_point_plugins()
         check_number("max_epochs", self.max_epochs, low=1, high=MAX_EPOCHS, integer=True)
         check_number("chunk_size", self.chunk_size, low=1, integer=True)
         if not isinstance(self.diagnostics, bool):
@@ -185,6 +203,13 @@ class SweepSpec:
         if n > MAX_RUNS:
             raise ConfigError(f"the grid has {n:,} runs; the limit is {MAX_RUNS:,}")
         check_combinations(self.candidates, self.tasks)
+        _set(self, "plugins", listed + used_plugins(self.candidates, listed))
+
+    def _base(self) -> Path:
+        """Where the plugins' paths start: the spec file's folder (else the cwd)."""
+        if self.source and Path(self.source).is_file():
+            return Path(self.source).resolve().parent
+        return Path.cwd()
 
     @classmethod
     def from_mapping(
@@ -271,6 +296,8 @@ class SweepSpec:
             out["sample"] = self.sample.to_dict()
         if self.tasks:  # only then: a spec without [tasks] hashes as it always did
             out["tasks"] = {name: dict(t.settings) for name, t in self.tasks.items()}
+        if self.plugins:
+            out["plugins"] = [p.to_dict() for p in self.plugins]
         return out
 
     @cached_property
@@ -283,6 +310,9 @@ class SweepSpec:
         body = {k: v for k, v in self.to_dict().items() if k not in ("source", "description")}
         body["diagnostics"] = False
         body["axes"] = list(self.axes)
+        if self.plugins:  # what they are, not where they lie on this machine
+            body["plugins"] = [{k: v for k, v in p.to_dict().items() if k != "path"}
+                               for p in self.plugins]  # fmt: skip
         text = json.dumps(body, sort_keys=True, separators=(",", ":"), allow_nan=False)
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -328,6 +358,9 @@ def _from_mapping(
     name = raw.get("name", default_name)
     if name is None:
         raise ConfigError("missing key 'name' at top level: the sweep's name, [a-z0-9._-]+")
+    base = Path(source).resolve().parent if source and Path(source).is_file() else Path.cwd()
+    plugins = load_listed(raw.get("plugins", ()), base)  # before [sample] names any part
+    entry_point_plugins()
     sample = raw.get("sample")
     if sample is not None:
         if not isinstance(sample, Mapping):
@@ -344,6 +377,7 @@ def _from_mapping(
         stop=raw["stop"],
         params=params,
         sample=sample,
+        plugins=plugins,
         source=source,
         **optional,
     )

@@ -20,6 +20,7 @@ import numpy as np
 from nncore import Population, get_task
 from nncore.rules import hyper_names
 from sweeps.config.params import parse_hidden
+from sweeps.config.plugins import ensure
 from sweeps.config.tasks import check_payload
 from sweeps.results.chunkfiles import Columns, write_chunk
 from sweeps.results.schema import COLUMNS, DIAGNOSTIC_COLUMNS
@@ -33,6 +34,7 @@ def run_chunk(
     diagnostics: bool = False,
     chunk_dir: str | None = None,
     data: Mapping[str, Any] | None = None,
+    plugins: Sequence[Sequence[str]] = (),
 ) -> tuple[str, Columns, Columns | None, Columns | None]:
     """A worker's task: train a chunk given as plain columns (rows of the grid).
 
@@ -41,7 +43,11 @@ def run_chunk(
     there itself and returns None for the last two. ``data`` is the prepared data of
     a spec's own task (:meth:`sweeps.config.tasks.TaskData.payload`), checked against
     its digest: every worker trains on the arrays the main process prepared.
+    ``plugins`` are the spec's (:meth:`sweeps.config.plugins.Plugin.ref`): imported once
+    per process, before training, and refused if their hash is not the one the sweep
+    started with.
     """
+    ensure(plugins)
     metrics, curves, diags = train_chunk(columns, stop, diagnostics, data)
     table = {c: list(columns[c]) if c in columns else metrics[c] for c in COLUMNS}
     if chunk_dir is None:

@@ -7,7 +7,8 @@ The top-level ``started``, ``backend``, ``scheduler``, ``jobs``, ``command`` and
 ``invocations`` lists every ``run`` on the directory, resumes included, each
 with its start, end and exit ("ok", "interrupted" or "failed"). The code is
 recorded twice: nnsweep's version and commit, and the git commit and dirty flag
-of the repository holding the spec file (none for a bundled spec).
+of the repository holding the spec file (none for a bundled spec); ``plugins`` lists
+the spec's plugins, each ``{name, kind, path, sha256}`` (empty without plugins).
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ def new_manifest(
         "n_runs": len(grid),
         "max_epochs": spec.max_epochs,
         "stop": dict(spec.stop),
+        "plugins": [p.to_dict() for p in spec.plugins],
         "versions": versions(),
         "git_commit": git_state(HERE)[0],
         "spec_repository": spec_repository(spec.path),

@@ -157,6 +157,7 @@ def _prepare(store: Store, spec: SweepSpec, fresh: bool) -> dict | None:
         store.clear()
         old = None
     elif old is not None and old.get("spec_hash") != spec.spec_hash:
+        _plugin_changed(store, old, spec)
         raise ConfigError(
             f"out={str(store.path)!r} holds results of a different spec "
             f"(spec_hash {str(old.get('spec_hash', '?'))[:12]} != {spec.spec_hash[:12]}"
@@ -179,6 +180,18 @@ def _changed_data(old: dict, spec: SweepSpec) -> str:
     return f"; the file of task {changed[0]!r} changed" if changed else ""
 
 
+def _plugin_changed(store: Store, old: dict, spec: SweepSpec) -> None:
+    """Say so when what differs from the results in ``store`` is a plugin's code."""
+    was = {p.get("name"): p.get("sha256") for p in old.get("plugins", []) if isinstance(p, dict)}
+    for p in spec.plugins:
+        if p.name in was and was[p.name] != p.sha256:
+            raise ConfigError(
+                f"out={str(store.path)!r} holds results of plugin {p.name!r} as it was "
+                f"(sha256 {str(was[p.name])[:12]}); it has changed since ({p.sha256[:12]}): "
+                "use --fresh to discard them, or another --out"
+            )
+
+
 def _execute(
     store: Store,
     grid: pd.DataFrame,
@@ -196,13 +209,14 @@ def _execute(
     to = None if backend == "dask" else str(store.chunks)
     # A spec's own tasks were read and prepared once, here: each chunk carries its arrays.
     payloads = {name: t.payload() for name, t in spec.tasks.items()}
+    plugins = [p.ref() for p in spec.plugins]  # each worker loads and checks them
 
     def args(c: Chunk) -> tuple:
         # Plain dicts, not DataFrames: joblib's dask backend would scatter a large weak-
         # referenceable argument to one worker, and lose it if that worker dies.
         columns = grid.iloc[c.rows].to_dict("list")
         data = payloads.get(columns["task"][0])
-        return c.chunk_id, columns, stop, diagnostics, to, data
+        return c.chunk_id, columns, stop, diagnostics, to, data, plugins
 
     if not todo:
         return

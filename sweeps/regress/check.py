@@ -116,8 +116,25 @@ def check(
     n_base, n_now = len(baseline.runs), len(current.runs)
     return CheckResult(
         table, axes, max_epochs, thresholds, n_base, n_now, same, differing,
-        notes(match, baseline.runs, current.runs), match,
+        _with_plugins(notes(match, baseline.runs, current.runs), baseline.spec,
+                      current.manifest.get("spec", {})),
+        match,
     )  # fmt: skip
+
+
+def _with_plugins(said: tuple[str, ...], old: dict, new: dict) -> tuple[str, ...]:
+    """Name a plugin whose code changed since the baseline: the runs using its parts
+    have new ids for that reason, not because the run-id hashing changed."""
+    was = {p.get("name"): p.get("sha256") for p in old.get("plugins", []) if isinstance(p, dict)}
+    changed = [
+        f"plugin {p['name']!r} changed since the baseline (sha256 {str(was[p['name']])[:12]} "
+        f"-> {str(p.get('sha256'))[:12]}): the runs that use its parts have new ids"
+        for p in new.get("plugins", [])
+        if isinstance(p, dict) and p.get("name") in was and was[p["name"]] != p.get("sha256")
+    ]
+    if not changed:
+        return said
+    return (*changed, *(n for n in said if not n.startswith("the run ids differ")))
 
 
 def run_differences(base: pd.DataFrame, now: pd.DataFrame) -> tuple[bool, int]:

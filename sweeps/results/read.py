@@ -17,6 +17,7 @@ import pandas as pd
 
 from nncore import ConfigError, log_epochs
 from nncore.rules import check_choice, did_you_mean
+from sweeps.config.plugins import load_listed
 
 from .schema import read_runs
 from .validate import check_runs
@@ -57,7 +58,10 @@ class ResultsDir:
 
 
 def load(results_dir: str | os.PathLike) -> ResultsDir:
-    """Load ``runs.csv`` and ``manifest.json``; one-line ConfigError when they are missing."""
+    """Load ``runs.csv`` and ``manifest.json``; one-line ConfigError when they are missing.
+
+    The plugins the manifest lists are loaded too, and refused if they changed since.
+    """
     path = Path(results_dir)
     if not path.is_dir():
         raise ConfigError(f"results_dir={str(path)!r} does not exist" + _nearby(path))
@@ -79,6 +83,10 @@ def load(results_dir: str | os.PathLike) -> ResultsDir:
         raise ConfigError(f"results_dir={str(path)!r} has no runs yet (runs.csv is empty)")
     n = manifest.get("n_runs")
     check_runs(runs, f"{str(path / 'runs.csv')!r}", n if isinstance(n, int) else None)
+    # The parts the runs used (explain, boundaries, diagnostics), the very code they ran.
+    plugins = manifest.get("plugins", [])
+    if plugins:
+        load_listed(plugins if isinstance(plugins, list) else [plugins], path)
     return ResultsDir(path, runs, manifest)
 
 

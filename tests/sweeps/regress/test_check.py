@@ -294,3 +294,51 @@ def test_one_bit_of_final_loss_is_a_difference():
     now.loc[1, "final_loss"] = np.nextafter(0.01, 1.0)
     assert run_differences(base, now) == (True, 1)
     assert run_differences(base, now.iloc[:2]) == (False, -1)
+
+
+PLUGIN = """\
+import numpy as np
+import nncore
+
+nncore.register_activation(
+    "hardtanh", lambda z: np.clip({slope} * z, -1.0, 1.0),
+    lambda z: {slope} * (np.abs({slope} * z) < 1.0), low=-1.0, high=1.0,
+)
+"""
+PLUGIN_SPEC = """
+name = "plug-check"
+plugins = ["hard.py"]
+seeds = 30
+max_epochs = 1500
+
+[params]
+task = "or"
+hidden = "2"
+activation = ["tanh", "hardtanh"]
+lr = 1.0
+
+[stop]
+max_error_below = 0.1
+"""
+
+
+def test_a_slower_plugin_part_fails_the_check_and_is_named(tmp_path, capsys):
+    from sweeps.config import plugins
+
+    before = set(plugins.loaded())
+    (tmp_path / "hard.py").write_text(PLUGIN.format(slope=1.0))
+    (tmp_path / "s.toml").write_text(PLUGIN_SPEC)
+    base = str(tmp_path / "base.csv")
+    try:
+        assert main(["baseline", str(tmp_path / "s.toml"), "-o", base, "-j", "1"]) == 0
+        (tmp_path / "hard.py").write_text(PLUGIN.format(slope=0.25))  # a quarter the slope
+        out = str(tmp_path / "check.csv")
+        code = main(["check", str(tmp_path / "s.toml"), "--baseline", base, "-j", "1", "-o", out])
+    finally:
+        for p in set(plugins.loaded()) - before:
+            plugins.unload(p)
+    printed = capsys.readouterr().out
+    assert code == 1 and "plugin 'hard.py' changed since the baseline" in printed
+    assert "run-id hashing changed" not in printed
+    fails = [line for line in printed.splitlines() if line.startswith("FAIL activation")]
+    assert fails and all("hardtanh" in line for line in fails)
