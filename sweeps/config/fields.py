@@ -14,7 +14,7 @@ from typing import Any
 from nncore import LOSSES, OPTIMIZERS, STOP_CRITERIA, StopCriteria, get_task
 from nncore.rules import ConfigError, check_number, did_you_mean
 
-from .params import OPTIMIZER_PARAMS, PARAMS, applies
+from .params import OPTIMIZER_PARAMS, PARAMS, Param, applies
 
 __all__ = [
     "MAX_RUNS", "MAX_SEED", "check_combinations", "check_params", "check_seeds", "check_stop",
@@ -48,26 +48,30 @@ def no_repeats(field: str, given: list[Any], values: tuple[Any, ...]) -> None:
         seen.add(v)
 
 
-def check_params(raw: Mapping[str, Any], sampled: tuple[str, ...]) -> dict[str, tuple[Any, ...]]:
+def check_params(
+    raw: Mapping[str, Any], sampled: tuple[str, ...], table: Mapping[str, Param] | None = None
+) -> dict[str, tuple[Any, ...]]:
+    """``[params]`` checked against ``table`` (nncore's PARAMS, or a trainer's own)."""
+    table = PARAMS if table is None else table
     if not isinstance(raw, Mapping):
         raise ConfigError(f"params={raw!r} must be a table")
     out = {}
     for key, value in raw.items():
-        if key not in PARAMS:
+        if key not in table:
             raise ConfigError(
-                f"unknown key {key!r} in [params]; allowed: {list(PARAMS)}"
-                + did_you_mean(key, PARAMS)
+                f"unknown key {key!r} in [params]; allowed: {list(table)}"
+                + did_you_mean(key, table)
             )
         if key in sampled:
             raise ConfigError(f"params.{key} is also drawn in [sample]; set it or sample it")
-        out[key] = _axis(key, value)
-    for key, p in PARAMS.items():
+        out[key] = _axis(key, value, table)
+    for key, p in table.items():
         if key not in out and key not in sampled:
             out[key] = (p.check(f"params.{key}", p.default),)
     return out
 
 
-def _axis(key: str, value: Any) -> tuple[Any, ...]:
+def _axis(key: str, value: Any, table: Mapping[str, Param]) -> tuple[Any, ...]:
     """One ``[params]`` entry -> a tuple of checked values (a scalar is a 1-value axis)."""
     field = f"params.{key}"
     if isinstance(value, Mapping):
@@ -75,7 +79,7 @@ def _axis(key: str, value: Any) -> tuple[Any, ...]:
     given = list(value) if isinstance(value, (list, tuple)) else [value]
     if not given:
         raise ConfigError(f"{field}=[] is an empty axis")
-    values = tuple(PARAMS[key].check(field, v) for v in given)
+    values = tuple(table[key].check(field, v) for v in given)
     no_repeats(field, given, values)
     return values
 

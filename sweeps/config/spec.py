@@ -59,6 +59,14 @@ rounded to 12 significant digits. Runs sharing a structure (task, inputs, hidden
 activations, loss, optimizer, batch_size, max_epochs) train as one population, cut
 into near-equal chunks of at most ``chunk_size`` runs.
 
+Your own training code: with ``trainer = "train.py:fit_one"`` at the top (``MODULE:FUNCTION``
+or ``FILE.py:FUNCTION``, a path relative to the spec file), every run is handed to that
+function instead of nncore (optional ``trainer_timeout_s = 300``); ``[params]`` then
+sets the trainer's own declared parameters (see :mod:`sweeps.config.trainer`), ``[sample]``
+is not available, ``chunk_size`` defaults to 16, and a run that raises, returns a
+malformed record or takes longer than ``trainer_timeout_s`` seconds is recorded as
+``failed`` with the reason in ``error``.
+
 A bad spec raises :class:`SpecError`: one line naming the file, the key, the value
 and what is allowed, with a "did you mean" when a close name exists.
 """
@@ -89,13 +97,14 @@ from .fields import (
 )
 from .params import OPTIMIZER_PARAMS, applies
 from .sampling import Sample
+from .trainer import DEFAULT_TIMEOUT_S, TRAINER_CHUNK_SIZE, Trainer, load_trainer
 
 __all__ = ["REQUIRED", "SPECS_DIR", "TOP_KEYS", "SpecError", "SweepSpec"]
 
 SPECS_DIR = Path(__file__).parent.parent / "specs"
 TOP_KEYS = (
     "name", "description", "seeds", "max_epochs", "chunk_size", "diagnostics",
-    "params", "sample", "stop",
+    "params", "sample", "stop", "trainer", "trainer_timeout_s",
 )  # fmt: skip
 REQUIRED = {
     "seeds": "a seed count (seeds = 20 means 0..19) or a list of seeds",
@@ -128,6 +137,8 @@ class SweepSpec:
     chunk_size: int = 256
     diagnostics: bool = False
     source: str = field(default="", compare=False)
+    trainer: str = ""
+    trainer_timeout_s: float = DEFAULT_TIMEOUT_S
 
     def __post_init__(self) -> None:
         try:
@@ -156,13 +167,32 @@ class SweepSpec:
             raise ConfigError(f"sample={self.sample!r} must be a [sample] table")
         sampled = self.sample.names if self.sample else ()
         _set(self, "seeds", check_seeds(self.seeds))
-        _set(self, "params", MappingProxyType(check_params(self.params, sampled)))
+        if self.trainer or self.trainer_timeout_s != DEFAULT_TIMEOUT_S:
+            self._check_trainer()
+        table = self.trainer_def.params if self.trainer else None
+        _set(self, "params", MappingProxyType(check_params(self.params, sampled, table)))
         _set(self, "stop", MappingProxyType(check_stop(self.stop)))
         n = math.prod(len(v) for v in self.params.values()) * len(self.seeds)
         n *= self.sample.n if self.sample else 1
         if n > MAX_RUNS:
             raise ConfigError(f"the grid has {n:,} runs; the limit is {MAX_RUNS:,}")
-        check_combinations(self.candidates)
+        if not self.trainer:
+            check_combinations(self.candidates)
+
+    def _check_trainer(self) -> None:
+        if not self.trainer:
+            raise ConfigError("trainer_timeout_s is set but no trainer: it limits trainer runs")
+        t = check_number("trainer_timeout_s", self.trainer_timeout_s, low=0, low_open=True)
+        _set(self, "trainer_timeout_s", float(t))
+        if self.sample is not None:
+            raise ConfigError("[sample] is not available with trainer; list values in [params]")
+        base = self.path.parent if self.path is not None else None
+        _set(self, "_trainer", load_trainer(self.trainer, base))
+
+    @property
+    def trainer_def(self) -> Trainer:
+        """The loaded trainer of a ``trainer`` spec (its parameters, hash, metrics)."""
+        return self.__dict__["_trainer"]
 
     @classmethod
     def from_mapping(
@@ -213,11 +243,11 @@ class SweepSpec:
 
         Optimiser hyper-parameters that no optimiser in the spec uses are left out.
         """
-        optimizers = self.candidates("optimizer")
+        optimizers = () if self.trainer else self.candidates("optimizer")
         params = {
             k: v[0] if len(v) == 1 else list(v)
             for k, v in self.params.items()
-            if k not in OPTIMIZER_PARAMS or any(applies(k, o) for o in optimizers)
+            if self.trainer or k not in OPTIMIZER_PARAMS or any(applies(k, o) for o in optimizers)
         }
         out = {
             "name": self.name,
@@ -232,6 +262,8 @@ class SweepSpec:
         }
         if self.sample is not None:
             out["sample"] = self.sample.to_dict()
+        if self.trainer:  # only then: every other spec hashes as before
+            out |= {"trainer": self.trainer, "trainer_timeout_s": self.trainer_timeout_s}
         return out
 
     @cached_property
@@ -281,11 +313,16 @@ def _from_mapping(
     if name is None:
         raise ConfigError("missing key 'name' at top level: the sweep's name, [a-z0-9._-]+")
     sample = raw.get("sample")
+    if sample is not None and raw.get("trainer"):
+        raise ConfigError("[sample] is not available with trainer; list values in [params]")
     if sample is not None:
         if not isinstance(sample, Mapping):
             raise ConfigError(f"sample={sample!r} must be a table")
         sample = Sample.from_mapping(sample)
-    optional = {k: raw[k] for k in ("description", "chunk_size", "diagnostics") if k in raw}
+    keys = ("description", "chunk_size", "diagnostics", "trainer", "trainer_timeout_s")
+    optional = {k: raw[k] for k in keys if k in raw}
+    if "trainer" in raw and "chunk_size" not in raw:
+        optional["chunk_size"] = TRAINER_CHUNK_SIZE
     params = raw.get("params", {})
     spec = cls(
         name=name,
@@ -297,6 +334,8 @@ def _from_mapping(
         source=source,
         **optional,
     )
+    if spec.trainer:
+        return spec
     given = {f"params.{k}={v!r}": k for k, v in params.items()}
     given |= {f"sample.{k}": k for k in (spec.sample.names if spec.sample else ())}
     check_useful(list(spec.candidates("optimizer")), given)

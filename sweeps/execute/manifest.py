@@ -57,6 +57,14 @@ def new_manifest(
         **{k: call[k] for k in ("started", "backend", "scheduler", "jobs", "command", "host")},
         "finished": None,
     }
+    if spec.trainer:  # what trained the runs, and how to read runs.csv's own columns
+        from sweeps.results.schema import run_dtypes
+
+        t = spec.trainer_def
+        m["trainer"] = {
+            "ref": spec.trainer, **t.identity(), "module": t.module,
+            "timeout_s": spec.trainer_timeout_s, "columns": run_dtypes(spec),
+        }  # fmt: skip
     if first is not None:
         m.update({k: first[k] for k in ("started", "backend", "scheduler", "jobs", "command")
                   if k in first})  # fmt: skip

@@ -25,6 +25,7 @@ from sweeps.config.load import load_spec
 from sweeps.config.spec import SweepSpec
 from sweeps.results.chunkfiles import Columns
 from sweeps.results.files import write_bytes
+from sweeps.results.schema import run_columns, run_dtypes
 from sweeps.results.store import Store
 
 from . import workers
@@ -33,6 +34,7 @@ from .cluster import BACKENDS, check_scheduler, dask_client
 from .limits import check_out, check_resources
 from .manifest import end, new_manifest
 from .schedule import LongestFirst
+from .usertrain import run_trainer_chunk
 
 __all__ = ["DEFAULT_ROOT", "Progress", "run"]
 
@@ -41,12 +43,14 @@ DEFAULT_ROOT = Path("results")
 
 @dataclass
 class Progress:
-    """Counts reported after each chunk: runs done (of total), converged, diverged."""
+    """Counts reported after each chunk: runs done (of total), converged, diverged,
+    failed (a user trainer's runs only)."""
 
     done: int
     total: int
     converged: int
     diverged: int
+    failed: int = 0
 
 
 def run(
@@ -96,7 +100,8 @@ def run(
         raise ConfigError(f"scheduler={scheduler!r} needs backend='dask' (got {backend!r})")
     check_resources(spec)
     out = out if out is not None else DEFAULT_ROOT / spec.name
-    store = Store(check_out(out, create=backend != "dask"))  # dask: once it answers
+    # dask: the directory is made once the cluster answers
+    store = Store(check_out(out, create=backend != "dask"), run_dtypes(spec))
     diagnostics = diagnostics or spec.diagnostics
     grid = expand(spec)
     plan = make_chunks(grid, spec.chunk_size)
@@ -181,21 +186,26 @@ def _execute(
     chunk to ``store`` itself (local backends)."""
     stop = dict(spec.stop)
     to = None if backend == "dask" else str(store.chunks)
+    task, extra = run_chunk, (diagnostics,)
+    if spec.trainer:  # the user's code trains each run (sweeps.execute.usertrain)
+        t = spec.trainer_def
+        plan = {"columns": run_columns(spec), "params": list(t.params), "metrics": list(t.metrics)}
+        task, extra = run_trainer_chunk, (t.for_worker() | plan, spec.trainer_timeout_s)
 
     def args(c: Chunk) -> tuple:
         # Plain dicts, not DataFrames: joblib's dask backend would scatter a large weak-
         # referenceable argument to one worker, and lose it if that worker dies.
-        return c.chunk_id, grid.iloc[c.rows].to_dict("list"), stop, diagnostics, to
+        return c.chunk_id, grid.iloc[c.rows].to_dict("list"), stop, *extra, to
 
     if not todo:
         return
     if jobs == 1 and backend != "dask":
-        yield from (run_chunk(*args(c)) for c in todo)  # in-process: no pickling, no pool
+        yield from (task(*args(c)) for c in todo)  # in-process: no pickling, no pool
         return
     from joblib import Parallel, delayed, parallel_config  # not needed by -j 1
 
     order = LongestFirst(todo)
-    tasks = (delayed(run_chunk)(*args(c)) for c in order)  # drawn as workers free up
+    tasks = (delayed(task)(*args(c)) for c in order)  # drawn as workers free up
     if backend == "dask":  # the client run() connected is the current one
         with parallel_config(backend="dask"):
             results = Parallel(return_as="generator_unordered")(tasks)
@@ -234,3 +244,4 @@ def _tally(p: Progress, table: Mapping[str, Sequence]) -> None:
     p.done += len(status)
     p.converged += status.count("converged")
     p.diverged += status.count("diverged")
+    p.failed += status.count("failed")

@@ -37,8 +37,11 @@ def explain(results_dir: str | os.PathLike, run_id: str) -> str:
     res = load(results_dir)
     row = find_run(res, run_id)
     lines = [f"run {row['run_id']} of {res.manifest.get('spec', {}).get('name', res.path.name)}"]
-    lines += _config(row)
+    trainer = res.manifest.get("trainer")
+    lines += _trainer_config(row, trainer) if isinstance(trainer, dict) else _config(row)
     lines.append(_outcome(row, res.manifest.get("stop", {})))
+    if row["status"] == "failed":
+        return "\n".join(lines)
     curve = _rows_of(res.path / "curves.csv.gz", row["run_id"])
     lines.append(_plateau(row, curve))
     diag = _rows_of(res.path / "diagnostics.csv.gz", row["run_id"])
@@ -74,6 +77,17 @@ def _sizes(row: pd.Series) -> list[int]:
     return [data.n_in, *parse_hidden("hidden", row["hidden"]), data.n_out]
 
 
+def _trainer_config(row: pd.Series, trainer: dict) -> list[str]:
+    """A user trainer's run: its trainer and its own parameters."""
+    names = [c for c in trainer.get("columns", {}) if c not in ("run_id", "max_epochs", "seed")]
+    names = names[: names.index("status")] if "status" in names else names
+    shown = ", ".join(f"{k} {row[k]}" for k in names)
+    return [
+        f"config: trainer {trainer.get('name', '?')} (sha256 {str(trainer.get('sha256'))[:12]}), "
+        f"{shown or 'no parameters'}; seed {row['seed']}; budget {row['max_epochs']:,} epochs"
+    ]
+
+
 def _config(row: pd.Series) -> list[str]:
     sizes = _sizes(row)
     opt = row["optimizer"]
@@ -98,9 +112,13 @@ def _criteria(stop: dict) -> str:
 
 
 def _outcome(row: pd.Series, stop: dict) -> str:
-    end = (
-        f"final loss {row['final_loss']:.3g}, max error {row['max_error']:.4g}, "
-        f"accuracy {row['accuracy']:.0%}"
+    if row["status"] == "failed":
+        return f"outcome: failed, no result: {row['error']}"
+    end = ", ".join(
+        text.format(row[k])
+        for k, text in (("final_loss", "final loss {:.3g}"), ("max_error", "max error {:.4g}"),
+                        ("accuracy", "accuracy {:.0%}"))  # fmt: skip
+        if pd.notna(row[k])  # a user trainer may leave max_error and accuracy out
     )
     if row["status"] == "converged":
         return (
