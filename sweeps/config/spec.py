@@ -184,8 +184,9 @@ class SweepSpec:
             raise ConfigError("trainer_timeout_s is set but no trainer: it limits trainer runs")
         t = check_number("trainer_timeout_s", self.trainer_timeout_s, low=0, low_open=True)
         _set(self, "trainer_timeout_s", float(t))
-        if self.sample is not None:
-            raise ConfigError("[sample] is not available with trainer; list values in [params]")
+        if self.sample is not None or self.diagnostics:
+            what = "[sample]" if self.sample is not None else "diagnostics (nncore's layers)"
+            raise ConfigError(f"{what} is not available with trainer")
         base = self.path.parent if self.path is not None else None
         _set(self, "_trainer", load_trainer(self.trainer, base))
 

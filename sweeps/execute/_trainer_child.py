@@ -13,8 +13,11 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import signal
 import struct
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import IO, Any
 
@@ -67,7 +70,19 @@ def _load(hello: dict[str, Any]) -> Any:
     return fn
 
 
+def _watch_parent() -> None:
+    """Exit when the parent dies: a run that never returns must not outlive a killed sweep
+    (an idle child sees the end of its input instead)."""
+    parent = os.getppid()
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
 def main() -> None:
+    # Ctrl-C is the sweep's to handle (it keeps finished chunks); a run must not record it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, daemon=True).start()
     inp, out = os.fdopen(os.dup(0), "rb"), os.fdopen(os.dup(1), "wb")
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):

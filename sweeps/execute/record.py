@@ -118,7 +118,10 @@ def _curve(curve: Any, run: int, final: float, finite: bool) -> tuple[list[int],
     for i, pair in enumerate(curve):
         if not isinstance(pair, (Sequence, np.ndarray)) or len(pair) != 2:
             raise Malformed(f"curve[{i}]={pair!r} is not an (epoch, loss) pair")
-        e = _int(f"curve[{i}] epoch", pair[0], 0, run)
+        e = pair[0]
+        if isinstance(e, (float, np.floating)) and float(e).is_integer():
+            e = int(e)  # a curve given as one float array, epochs and losses
+        e = _int(f"curve[{i}] epoch", e, 0, run)
         if epochs and e <= epochs[-1]:
             raise Malformed(f"curve[{i}] epoch {e} does not come after epoch {epochs[-1]}")
         epochs.append(e)

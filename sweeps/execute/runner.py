@@ -98,6 +98,9 @@ def run(
         scheduler = check_scheduler(scheduler or f"local:{jobs or os.cpu_count() or 1}")
     elif scheduler is not None:
         raise ConfigError(f"scheduler={scheduler!r} needs backend='dask' (got {backend!r})")
+    if diagnostics and spec.trainer:
+        raise ConfigError("diagnostics are nncore's per-layer measurements: not available "
+                          f"with trainer={spec.trainer!r}")  # fmt: skip
     check_resources(spec)
     out = out if out is not None else DEFAULT_ROOT / spec.name
     # dask: the directory is made once the cluster answers

@@ -94,6 +94,7 @@ def test_a_module_trainer_loads_by_name(tmp_path, monkeypatch):
         (("seeds = 3", "seeds = 3\ntrainer_timeout_s = 0"), "trainer_timeout_s=0 must be > 0"),
         (("[stop]", "[sample]\nn = 2\nwidth = {choice = [2, 3]}\n[stop]"), "[sample] is not"),
         (('trainer = "train.py:fit_one"', "trainer_timeout_s = 5"), "but no trainer"),
+        (("seeds = 3", "seeds = 3\ndiagnostics = true"), "diagnostics (nncore's layers) is not"),
     ],
 )
 def test_a_bad_spec_gets_one_line(tmp_path, change, expected):

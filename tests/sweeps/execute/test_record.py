@@ -26,6 +26,14 @@ def test_the_curve_keeps_the_logged_epochs_and_the_last():
     assert losses[-1] == pytest.approx(1 / 31)
 
 
+def test_a_curve_may_be_one_float_array():
+    import numpy as np
+
+    curve = np.array([[0.0, 1.0], [10.0, 0.5], [30.0, 0.01]])
+    _, epochs, losses = parse_record(GOOD | {"curve": curve}, 100, [])
+    assert epochs == [0, 10, 30] and losses == [1.0, 0.5, 0.01]
+
+
 def test_a_diverged_run_may_have_a_non_finite_loss():
     row, _, _ = parse_record(
         {"status": "diverged", "epochs_run": 7, "final_loss": math.inf}, 10, []

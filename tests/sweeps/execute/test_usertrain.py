@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from nncore import ConfigError
 from sweeps.cli import main
 from sweeps.execute.runner import run
 from sweeps.execute.usertrain import run_trainer_chunk
@@ -151,6 +152,12 @@ def test_dask_gives_the_loky_results(tmp_path):
     run(spec, tmp_path / "loky", jobs=2)
     run(spec, tmp_path / "dask", backend="dask", scheduler="local:2")
     assert _table(tmp_path / "dask") == _table(tmp_path / "loky")
+
+
+def test_diagnostics_are_refused_for_a_trainer(tmp_path):
+    with pytest.raises(ConfigError, match="not available with trainer='mine.py:fit_one'"):
+        run(_spec(tmp_path, GOOD), tmp_path / "out", jobs=1, diagnostics=True)
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_finished_sweep_resumes_with_nothing_to_train(tmp_path):
