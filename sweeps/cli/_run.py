@@ -50,7 +50,8 @@ def _run(args: argparse.Namespace) -> int:
                 total=p.total, initial=p.done, unit="run", desc=spec.name, dynamic_ncols=True
             )
         bar.n = p.done
-        bar.set_postfix(converged=p.converged, diverged=p.diverged, refresh=False)
+        extra = {"failed": p.failed} if p.failed else {}
+        bar.set_postfix(converged=p.converged, diverged=p.diverged, **extra, refresh=False)
         bar.refresh()
 
     try:
@@ -84,6 +85,7 @@ def _run(args: argparse.Namespace) -> int:
         print(
             f"{len(runs):,} runs: {counts.get('converged', 0):,} converged, "
             f"{counts.get('censored', 0):,} censored, {counts.get('diverged', 0):,} diverged"
+            + (f", {counts['failed']:,} failed (runs.csv: error)" if "failed" in counts else "")
         )
         print(f"results: {out / 'runs.csv'}")
     if not args.no_report:
@@ -145,6 +147,12 @@ def _show(args: argparse.Namespace) -> int:
     plan = chunks(grid, spec.chunk_size)
     est = estimate(spec, grid, jobs=args.jobs)
     print(f"runs: {len(grid):,}   populations: {est['populations']}   chunks: {len(plan)}")
+    if est["seconds"] is None:
+        print(
+            f"cost: at most {est['network_epochs']:,} epochs of trainer {spec.trainer} "
+            f"(at most {spec.trainer_timeout_s:g} s per run); its speed is not measured here"
+        )
+        return EXIT_OK
     print(
         f"cost: at most {est['network_epochs']:,} network-epochs; "
         f"predicted wall time at most {est['seconds']:.0f} s with {est['jobs']} jobs "

@@ -15,7 +15,7 @@ from nncore import LOSSES, OPTIMIZERS, STOP_CRITERIA, StopCriteria, get_task
 from nncore.rules import ConfigError, check_number, did_you_mean
 from nncore.tasks import TASK_NAMES
 
-from .params import OPTIMIZER_PARAMS, PARAMS, applies
+from .params import OPTIMIZER_PARAMS, PARAMS, Param, applies
 
 if TYPE_CHECKING:
     from .tasks import TaskData
@@ -53,29 +53,36 @@ def no_repeats(field: str, given: list[Any], values: tuple[Any, ...]) -> None:
 
 
 def check_params(
-    raw: Mapping[str, Any], sampled: tuple[str, ...], tasks: Collection[str] = ()
+    raw: Mapping[str, Any],
+    sampled: tuple[str, ...],
+    tasks: Collection[str] = (),
+    table: Mapping[str, Param] | None = None,
 ) -> dict[str, tuple[Any, ...]]:
-    """Each ``[params]`` entry as a tuple of checked values, then the defaults; ``tasks``
-    are the names of the spec's own tasks (``[tasks.NAME]``), allowed in ``task``."""
+    """``[params]`` checked against ``table`` (nncore's PARAMS, or a trainer's own): each
+    entry as a tuple of checked values, then the defaults; ``tasks`` are the names of
+    the spec's own tasks (``[tasks.NAME]``), allowed in ``task``."""
+    table = PARAMS if table is None else table
     if not isinstance(raw, Mapping):
         raise ConfigError(f"params={raw!r} must be a table")
     out = {}
     for key, value in raw.items():
-        if key not in PARAMS:
+        if key not in table:
             raise ConfigError(
-                f"unknown key {key!r} in [params]; allowed: {list(PARAMS)}"
-                + did_you_mean(key, PARAMS)
+                f"unknown key {key!r} in [params]; allowed: {list(table)}"
+                + did_you_mean(key, table)
             )
         if key in sampled:
             raise ConfigError(f"params.{key} is also drawn in [sample]; set it or sample it")
-        out[key] = _axis(key, value, tasks)
-    for key, p in PARAMS.items():
+        out[key] = _axis(key, value, table, tasks)
+    for key, p in table.items():
         if key not in out and key not in sampled:
             out[key] = (p.check(f"params.{key}", p.default),)
     return out
 
 
-def _axis(key: str, value: Any, tasks: Collection[str] = ()) -> tuple[Any, ...]:
+def _axis(
+    key: str, value: Any, table: Mapping[str, Param], tasks: Collection[str] = ()
+) -> tuple[Any, ...]:
     """One ``[params]`` entry -> a tuple of checked values (a scalar is a 1-value axis)."""
     field = f"params.{key}"
     if isinstance(value, Mapping):
@@ -86,7 +93,7 @@ def _axis(key: str, value: Any, tasks: Collection[str] = ()) -> tuple[Any, ...]:
     if key == "task" and tasks:
         values = tuple(v if v in tasks else _task(field, v, tasks) for v in given)
     else:
-        values = tuple(PARAMS[key].check(field, v) for v in given)
+        values = tuple(table[key].check(field, v) for v in given)
     no_repeats(field, given, values)
     return values
 

@@ -57,6 +57,8 @@ def cells(spec: SweepSpec) -> pd.DataFrame:
         cols[name] = np.tile(_column(values), n_grid)
     cols["max_epochs"] = spec.max_epochs
     frame = pd.DataFrame(cols, index=pd.RangeIndex(n_grid * n_points))
+    if spec.trainer:  # the trainer's own parameters, in its declared order
+        return frame[[*spec.trainer_def.params, "max_epochs"]]
     frame = _hyper_per_optimizer(frame[[c for c in PARAM_COLUMNS if c != "seed"]])
     return frame.drop_duplicates(keep="first").reset_index(drop=True)
 
@@ -93,14 +95,21 @@ def expand(spec: SweepSpec) -> pd.DataFrame:
     n_seeds = len(spec.seeds)
     frame = base.loc[base.index.repeat(n_seeds)].reset_index(drop=True)
     frame["seed"] = np.tile(np.asarray(spec.seeds, dtype=np.int64), len(base))
-    own = {name: dict(t.settings) for name, t in spec.tasks.items()}
-    keys = [
-        _config_text(row, spec.stop, own.get(row["task"]), spec.plugins)
-        for row in base.to_dict("records")
-    ]
+    if spec.trainer:
+        keys = [spec.trainer_def.run_text(row, spec.stop) for row in base.to_dict("records")]
+    else:
+        own = {name: dict(t.settings) for name, t in spec.tasks.items()}
+        keys = [
+            _config_text(row, spec.stop, own.get(row["task"]), spec.plugins)
+            for row in base.to_dict("records")
+        ]
     ids = [_hash(f"{k}|seed={s}") for k in keys for s in spec.seeds]
     frame.insert(0, "run_id", ids)
-    return frame.astype({c: DTYPES[c] for c in frame.columns})
+    dtypes = DTYPES | (spec.trainer_def.dtypes() if spec.trainer else {})
+    frame = frame.astype({c: dtypes[c] for c in frame.columns})
+    if spec.trainer:  # its runs are independent: one group, whatever its parameters' names
+        frame.attrs["population_key"] = ["max_epochs"]
+    return frame
 
 
 def run_id(
@@ -159,10 +168,12 @@ def groups(df: pd.DataFrame) -> list[NDArray[np.intp]]:
 
     Runs share a population when they agree on every structural parameter and on
     ``max_epochs``; groups come in order of first appearance, rows in frame order.
+    A trainer sweep's runs are one group (``df.attrs["population_key"]``, set by expand).
     """
     if len(df) == 0:
         return []
-    codes = df.groupby(list(POPULATION_KEY), sort=False, dropna=False).ngroup().to_numpy()
+    key = list(df.attrs.get("population_key", POPULATION_KEY))
+    codes = df.groupby(key, sort=False, dropna=False).ngroup().to_numpy()
     order = np.argsort(codes, kind="stable")
     bounds = np.flatnonzero(np.diff(codes[order])) + 1
     return np.split(order.astype(np.intp), bounds)
@@ -210,7 +221,7 @@ def cost(spec_or_df: SweepSpec | pd.DataFrame, chunk_size: int | None = None) ->
         df, size = spec_or_df, chunk_size or 256
     else:
         df, size = expand(spec_or_df), chunk_size or spec_or_df.chunk_size
-    params = [c for c in PARAM_COLUMNS if c != "seed"]
+    params = [c for c in df.columns if c not in ("run_id", "seed")]
     return {
         "runs": len(df),
         "cells": len(df[params].drop_duplicates()) if len(df) else 0,
@@ -227,6 +238,8 @@ def n_runs(spec: SweepSpec) -> int:
     names it uses), times the seeds; a hyper-parameter it ignores multiplies nothing,
     as the rows that masking makes identical are kept once.
     """
+    if spec.trainer:
+        return math.prod(len(v) for v in spec.params.values()) * len(spec.seeds)
     points = spec.sample.points if spec.sample else {}
     n_points = spec.sample.n if spec.sample else 1
     optimizers = dict.fromkeys(points.get("optimizer", spec.params.get("optimizer", ())))

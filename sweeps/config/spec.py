@@ -1,91 +1,6 @@
 """Sweep specs: a parsed TOML document checked into a SweepSpec (read by sweeps.config.load).
 
-The spec format
----------------
-::
-
-    name = "or-sigmoid-vs-tanh"     # [a-z0-9._-]+; default: the file name without .toml
-    description = "OR gate, 2-6-1: which activation reaches the threshold first?"
-    seeds = 20                      # seeds 0..19, or an explicit list: [3, 7, 11]
-    max_epochs = 20000              # budget of updates per run
-    chunk_size = 256                # optional: at most this many runs per population chunk
-    diagnostics = false             # optional: also write per-layer diagnostics.csv.gz
-    plugins = []                    # optional: your own parts, e.g. ["extras/my_parts.py",
-                                    # "mypkg.nnsweep_ext"] (see below)
-
-    [params]                        # a value is fixed; a list of values is a grid axis
-    task = "or"                     # and, or, nand, nor, xor, xnor, parity<n>, encoder<n>,
-                                    # two_spirals, or a [tasks.NAME] (below)
-    hidden = "6"                    # "16x16" = two hidden layers, "" = none
-    activation = ["sigmoid", "tanh"]
-    optimizer = ["gd", "momentum"]
-    momentum = 0.9                  # used by momentum (and nesterov) runs only
-
-    [sample]                        # optional random search, crossed with the grid
-    n = 200                         # points drawn
-    seed = 0                        # default 0
-    method = "random"               # "random" (default), "sobol" (n a power of 2), "lhs"
-    lr = { log_uniform = [1e-3, 10] }
-    init_scale = { uniform = [0.1, 2] }
-    batch_size = { int_uniform = [1, 4] }   # batch_size, or hidden (one layer's width)
-    init = { choice = ["normal", "glorot_uniform"] }
-
-    [stop]                          # at least one; a run converges when all of them hold
-    max_error_below = 0.1           # every output within 0.1 of its target
-    loss_below = 0.01
-    bits_40_20_40 = false           # Fahlman's 40-20-40 rule
-
-Every parameter in :data:`sweeps.config.params.PARAMS` can be set in ``[params]`` or drawn
-in ``[sample]``, never both; those left out take their defaults:
-
-    task = "or", inputs = "binary" ({0,1} inputs; "centred" = {-1,1}), hidden = "6",
-    activation = "tanh", output_activation = "sigmoid", loss = "mse", init = "normal",
-    init_scale = 1.0, optimizer = "gd", lr = the optimiser's own (gd 0.5, momentum 0.05,
-    nesterov 0.05, adam 0.001, rprop 0.1: nncore's rulebook), momentum = 0.9, beta1 = 0.9,
-    beta2 = 0.999, eps = 1e-08, eta_plus = 1.2, eta_minus = 0.5, delta_max = 50.0,
-    delta_min = 1e-06, batch_size = 0
-
-``loss`` is mse (any output but softmax), bce (sigmoid output) or ce (softmax
-output, tasks with 2 or more outputs). ``batch_size = 0`` is full batch, and so
-is a batch as large as the task's training set. ``momentum`` is used by the
-momentum and nesterov optimisers, ``beta1, beta2, eps`` by adam, ``eta_plus,
-eta_minus, delta_max, delta_min`` by rprop; setting one that no optimiser in the
-spec uses is an error.
-
-The runs are every grid cell (axes in file order, the first varying slowest) times
-every sampled point times every seed (the fastest). In each run, the optimiser
-hyper-parameters its optimiser does not use are left empty, and runs that become
-identical that way are kept once. Sampled points come from one generator seeded
-by ``sample.seed``: the same spec draws the same points on any machine; floats are
-rounded to 12 significant digits. Runs sharing a structure (task, inputs, hidden,
-activations, loss, optimizer, batch_size, max_epochs) train as one population, cut
-into near-equal chunks of at most ``chunk_size`` runs.
-
-A spec may define tasks of its own in ``[tasks.NAME]`` tables and name them in
-``task`` (every key: :mod:`sweeps.config.tasks`), e.g. ``[tasks.iris]`` with
-``file = "data/iris.csv"``, ``target = "species"``, ``holdout = 0.3``, or
-``generator = "moons"``. A table is read and checked with the spec; its settings and
-its file's sha256 enter the spec_hash and the run ids of the runs on it (an edited
-file makes new runs). With a holdout, runs.csv's ``val_*`` columns and the curves'
-``val_loss`` are measured on the held-out part.
-
-``plugins`` lists Python files (paths relative to the spec file, ending in .py) and
-importable modules that register parts with ``nncore.register_activation``,
-``register_loss``, ``register_initializer``, ``register_optimizer`` or
-``register_task``; installed packages add theirs through the entry-point group
-``nnsweep.plugins``. They are imported before the spec is checked, in this process
-and in every worker, so ``activation = "hardtanh"`` is checked like a built-in name.
-A run that uses a plugin's part hashes the plugin's name and sha256 into its id,
-and a spec that lists plugins hashes them into its ``spec_hash``; runs and specs
-without them hash as before (see :mod:`sweeps.config.plugins`).
-
-A bad spec raises :class:`SpecError`: one line naming the file, the key, the value
-and what is allowed, with a "did you mean" when a close name exists.
-
-On the command line, ``KEY=VALUE[,VALUE...]`` overrides (``lr=0.1,0.5``, ``seeds=5``,
-``stop.max_error_below=0.05``; the grammar is in :mod:`sweeps.config.overrides`) change
-the parsed file before these checks; an overridden spec's results go to
-``results/NAME.HASH`` (:attr:`SweepSpec.dirname`).
+The file format, every key and what it means, is :mod:`sweeps.config.format`.
 """
 
 from __future__ import annotations
@@ -93,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
@@ -101,36 +15,20 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from nncore import STOP_CRITERIA
-from nncore.rules import ConfigError, check_number, did_you_mean
+from nncore.rules import ConfigError, check_number
 
-from .fields import (
-    MAX_RUNS,
-    check_combinations,
-    check_params,
-    check_seeds,
-    check_stop,
-    check_useful,
-)
+from .fields import MAX_RUNS, check_combinations, check_params, check_seeds, check_stop
+from .format import MAX_EPOCHS, NAME_RE, REQUIRED, SPECS_DIR, TOP_KEYS, base_dir, read_document
 from .params import OPTIMIZER_PARAMS, applies
 from .plugins import Plugin, entry_point_plugins, load_listed, used_plugins
 from .sampling import Sample
 from .tasks import TaskData, parse_tasks
+from .trainer import DEFAULT_TIMEOUT_S, Trainer, load_trainer
 
-__all__ = ["REQUIRED", "SPECS_DIR", "TOP_KEYS", "SpecError", "SweepSpec"]
-
-SPECS_DIR = Path(__file__).parent.parent / "specs"
-TOP_KEYS = (
-    "name", "description", "seeds", "max_epochs", "chunk_size", "diagnostics",
-    "params", "sample", "stop", "tasks", "plugins",
-)  # fmt: skip
-REQUIRED = {
-    "seeds": "a seed count (seeds = 20 means 0..19) or a list of seeds",
-    "max_epochs": "the budget of updates per run, an integer >= 1",
-    "stop": f"a [stop] table setting at least one of {list(STOP_CRITERIA)}",
-}
-NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")  # a directory name: never . or ..
-MAX_EPOCHS = 100_000_000  # a run of 1e8 full-batch updates is days of work
+# The format's names, re-exported: callers have always found them here.
+__all__ = [
+    "MAX_EPOCHS", "NAME_RE", "REQUIRED", "SPECS_DIR", "TOP_KEYS", "SpecError", "SweepSpec",
+]  # fmt: skip
 
 
 class SpecError(ConfigError):
@@ -160,6 +58,8 @@ class SweepSpec:
     plugins: tuple[Plugin, ...] = ()
     source: str = field(default="", compare=False)
     overrides: tuple[str, ...] = field(default=(), compare=False)
+    trainer: str = ""
+    trainer_timeout_s: float = DEFAULT_TIMEOUT_S
 
     def __post_init__(self) -> None:
         try:
@@ -194,15 +94,20 @@ class SweepSpec:
         if not isinstance(tasks, Mapping) or not all(
             isinstance(t, TaskData) for t in tasks.values()
         ):
-            _set(self, "tasks", parse_tasks(self.tasks, _base_dir(self.source)))
+            _set(self, "tasks", parse_tasks(self.tasks, base_dir(self.source)))
         _set(self, "tasks", MappingProxyType(dict(self.tasks)))
-        _set(self, "params", MappingProxyType(check_params(self.params, sampled, self.tasks)))
+        if self.trainer or self.trainer_timeout_s != DEFAULT_TIMEOUT_S:
+            self._check_trainer()
+        table = self.trainer_def.params if self.trainer else None
+        params = check_params(self.params, sampled, self.tasks, table)
+        _set(self, "params", MappingProxyType(params))
         _set(self, "stop", MappingProxyType(check_stop(self.stop)))
         n = math.prod(len(v) for v in self.params.values()) * len(self.seeds)
         n *= self.sample.n if self.sample else 1
         if n > MAX_RUNS:
             raise ConfigError(f"the grid has {n:,} runs; the limit is {MAX_RUNS:,}")
-        check_combinations(self.candidates, self.tasks)
+        if not self.trainer:
+            check_combinations(self.candidates, self.tasks)
         _set(self, "plugins", listed + used_plugins(self.candidates, listed))
 
     def _base(self) -> Path:
@@ -211,13 +116,29 @@ class SweepSpec:
             return Path(self.source).resolve().parent
         return Path.cwd()
 
+    def _check_trainer(self) -> None:
+        if not self.trainer:
+            raise ConfigError("trainer_timeout_s is set but no trainer: it limits trainer runs")
+        t = check_number("trainer_timeout_s", self.trainer_timeout_s, low=0, low_open=True)
+        _set(self, "trainer_timeout_s", float(t))
+        if self.sample is not None or self.diagnostics:
+            what = "[sample]" if self.sample is not None else "diagnostics (nncore's layers)"
+            raise ConfigError(f"{what} is not available with trainer")
+        base = self.path.parent if self.path is not None else None
+        _set(self, "_trainer", load_trainer(self.trainer, base))
+
+    @property
+    def trainer_def(self) -> Trainer:
+        """The loaded trainer of a ``trainer`` spec (its parameters, hash, metrics)."""
+        return self.__dict__["_trainer"]
+
     @classmethod
     def from_mapping(
         cls, raw: Mapping[str, Any], source: str = "", default_name: str | None = None
     ) -> SweepSpec:
         """Build from a parsed TOML document (see the module docstring for the format)."""
         try:
-            return _from_mapping(cls, raw, source, default_name)
+            return read_document(cls, raw, source, default_name)
         except SpecError:
             raise
         except ConfigError as e:
@@ -275,11 +196,11 @@ class SweepSpec:
 
         Optimiser hyper-parameters that no optimiser in the spec uses are left out.
         """
-        optimizers = self.candidates("optimizer")
+        optimizers = () if self.trainer else self.candidates("optimizer")
         params = {
             k: v[0] if len(v) == 1 else list(v)
             for k, v in self.params.items()
-            if k not in OPTIMIZER_PARAMS or any(applies(k, o) for o in optimizers)
+            if self.trainer or k not in OPTIMIZER_PARAMS or any(applies(k, o) for o in optimizers)
         }
         out = {
             "name": self.name,
@@ -298,6 +219,8 @@ class SweepSpec:
             out["tasks"] = {name: dict(t.settings) for name, t in self.tasks.items()}
         if self.plugins:
             out["plugins"] = [p.to_dict() for p in self.plugins]
+        if self.trainer:  # only then: every other spec hashes as before
+            out |= {"trainer": self.trainer, "trainer_timeout_s": self.trainer_timeout_s}
         return out
 
     @cached_property
@@ -332,56 +255,3 @@ def _rebuild(cls: type[SweepSpec], state: dict[str, Any]) -> SweepSpec:
 
 def _set(obj: Any, name: str, value: Any) -> None:
     object.__setattr__(obj, name, value)
-
-
-def _base_dir(source: str) -> Path:
-    """The folder a spec's data files are relative to: its own (a bundled one's too)."""
-    if source and Path(source).is_file():
-        return Path(source).parent
-    if source and (SPECS_DIR / f"{source}.toml").is_file():
-        return SPECS_DIR
-    return Path(".")
-
-
-def _from_mapping(
-    cls: type[SweepSpec], raw: Mapping[str, Any], source: str, default_name: str | None
-) -> SweepSpec:
-    for key in raw:
-        if key not in TOP_KEYS:
-            raise ConfigError(
-                f"unknown key {key!r} at top level; allowed: {list(TOP_KEYS)}"
-                + did_you_mean(key, TOP_KEYS)
-            )
-    for key, hint in REQUIRED.items():
-        if key not in raw:
-            raise ConfigError(f"missing key {key!r} at top level: {hint}")
-    name = raw.get("name", default_name)
-    if name is None:
-        raise ConfigError("missing key 'name' at top level: the sweep's name, [a-z0-9._-]+")
-    base = Path(source).resolve().parent if source and Path(source).is_file() else Path.cwd()
-    plugins = load_listed(raw.get("plugins", ()), base)  # before [sample] names any part
-    entry_point_plugins()
-    sample = raw.get("sample")
-    if sample is not None:
-        if not isinstance(sample, Mapping):
-            raise ConfigError(f"sample={sample!r} must be a table")
-        sample = Sample.from_mapping(sample)
-    optional = {k: raw[k] for k in ("description", "chunk_size", "diagnostics") if k in raw}
-    if "tasks" in raw:  # read before the params, whose task axis may name them
-        optional["tasks"] = parse_tasks(raw["tasks"], _base_dir(source))
-    params = raw.get("params", {})
-    spec = cls(
-        name=name,
-        seeds=raw["seeds"],
-        max_epochs=raw["max_epochs"],
-        stop=raw["stop"],
-        params=params,
-        sample=sample,
-        plugins=plugins,
-        source=source,
-        **optional,
-    )
-    given = {f"params.{k}={v!r}": k for k, v in params.items()}
-    given |= {f"sample.{k}": k for k in (spec.sample.names if spec.sample else ())}
-    check_useful(list(spec.candidates("optimizer")), given)
-    return spec

@@ -25,6 +25,10 @@ def estimate(spec: SweepSpec, grid: pd.DataFrame, jobs: int | None = None) -> di
     criterion), so deep or wide networks are priced at their own rate.
     """
     jobs = jobs or os.cpu_count() or 1
+    if spec.trainer:  # the user's code is not run to price it: no time is predicted
+        work = int(grid["max_epochs"].sum())
+        return {"populations": 1, "network_epochs": work, "seconds": None, "rate": 0.0,
+                "jobs": jobs}  # fmt: skip
     seconds = 0.0
     idx_groups = groups(grid)
     for idx in idx_groups:

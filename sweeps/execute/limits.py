@@ -59,8 +59,11 @@ def available_memory() -> int | None:
 
 
 def population_bytes(spec: SweepSpec) -> int:
-    """float64 bytes of the largest population: its weights x the chunk size."""
+    """float64 bytes of the largest population: its weights x the chunk size (0 for a
+    trainer sweep: the user's code holds its own networks)."""
     largest = 0
+    if spec.trainer:
+        return 0
     try:
         values = spec.candidates("hidden")
     except StopIteration:  # sampled, and not among the dimensions

@@ -64,6 +64,14 @@ def new_manifest(
     }
     if spec.tasks:  # what each of the spec's own tasks became (its settings are in "spec")
         m["tasks"] = {name: task.shape() for name, task in spec.tasks.items()}
+    if spec.trainer:  # what trained the runs, and how to read runs.csv's own columns
+        from sweeps.results.schema import run_dtypes
+
+        t = spec.trainer_def
+        m["trainer"] = {
+            "ref": spec.trainer, **t.identity(), "module": t.module,
+            "timeout_s": spec.trainer_timeout_s, "columns": run_dtypes(spec),
+        }  # fmt: skip
     if first is not None:
         m.update({k: first[k] for k in ("started", "backend", "scheduler", "jobs", "command",
                                         "overrides") if k in first})  # fmt: skip

@@ -25,6 +25,7 @@ from sweeps.config.load import load_spec
 from sweeps.config.spec import SweepSpec
 from sweeps.results.chunkfiles import Columns
 from sweeps.results.files import write_bytes
+from sweeps.results.schema import run_columns, run_dtypes
 from sweeps.results.store import Store
 
 from . import workers
@@ -33,6 +34,7 @@ from .cluster import BACKENDS, check_scheduler, dask_client
 from .limits import check_out, check_resources
 from .manifest import end, new_manifest
 from .schedule import LongestFirst
+from .usertrain import run_trainer_chunk
 
 __all__ = ["DEFAULT_ROOT", "Progress", "run"]
 
@@ -41,12 +43,14 @@ DEFAULT_ROOT = Path("results")
 
 @dataclass
 class Progress:
-    """Counts reported after each chunk: runs done (of total), converged, diverged."""
+    """Counts reported after each chunk: runs done (of total), converged, diverged,
+    failed (a user trainer's runs only)."""
 
     done: int
     total: int
     converged: int
     diverged: int
+    failed: int = 0
 
 
 def run(
@@ -95,9 +99,13 @@ def run(
         scheduler = check_scheduler(scheduler or f"local:{jobs or os.cpu_count() or 1}")
     elif scheduler is not None:
         raise ConfigError(f"scheduler={scheduler!r} needs backend='dask' (got {backend!r})")
+    if diagnostics and spec.trainer:
+        raise ConfigError("diagnostics are nncore's per-layer measurements: not available "
+                          f"with trainer={spec.trainer!r}")  # fmt: skip
     check_resources(spec)
     out = out if out is not None else DEFAULT_ROOT / spec.dirname
-    store = Store(check_out(out, create=backend != "dask"))  # dask: once it answers
+    # dask: the directory is made once the cluster answers
+    store = Store(check_out(out, create=backend != "dask"), run_dtypes(spec))
     diagnostics = diagnostics or spec.diagnostics
     grid = expand(spec)
     plan = make_chunks(grid, spec.chunk_size)
@@ -210,30 +218,37 @@ def _execute(
     # A spec's own tasks were read and prepared once, here: each chunk carries its arrays.
     payloads = {name: t.payload() for name, t in spec.tasks.items()}
     plugins = [p.ref() for p in spec.plugins]  # each worker loads and checks them
+    task, extra = run_chunk, (diagnostics,)
+    if spec.trainer:  # the user's code trains each run (sweeps.execute.usertrain)
+        t = spec.trainer_def
+        plan = {"columns": run_columns(spec), "params": list(t.params), "metrics": list(t.metrics)}
+        task, extra = run_trainer_chunk, (t.for_worker() | plan, spec.trainer_timeout_s)
 
     def args(c: Chunk) -> tuple:
         # Plain dicts, not DataFrames: joblib's dask backend would scatter a large weak-
         # referenceable argument to one worker, and lose it if that worker dies.
         columns = grid.iloc[c.rows].to_dict("list")
+        if spec.trainer:
+            return c.chunk_id, columns, stop, *extra, to
         data = payloads.get(columns["task"][0])
         return c.chunk_id, columns, stop, diagnostics, to, data, plugins
 
     if not todo:
         return
     if jobs == 1 and backend != "dask":
-        yield from (run_chunk(*args(c)) for c in todo)  # in-process: no pickling, no pool
+        yield from (task(*args(c)) for c in todo)  # in-process: no pickling, no pool
         return
     from joblib import Parallel, delayed, parallel_config  # not needed by -j 1
 
     order = LongestFirst(todo)
     if backend == "dask":  # the client run() connected is the current one
-        tasks = (delayed(run_chunk)(*args(c)) for c in order)  # drawn as workers free up
+        tasks = (delayed(task)(*args(c)) for c in order)  # drawn as workers free up
         with parallel_config(backend="dask"):
             results = Parallel(return_as="generator_unordered")(tasks)
             yield from _timed(results, order)
     else:
         me = os.getpid()
-        tasks = (delayed(workers.in_local_worker)(me, run_chunk, *args(c)) for c in order)
+        tasks = (delayed(workers.in_local_worker)(me, task, *args(c)) for c in order)
         workers.wait()  # the CLI may have begun starting them
         # One chunk per dispatch: chunks are seconds long, and joblib's automatic
         # batching would hand the last worker a batch of them while the others idle.
@@ -267,3 +282,4 @@ def _tally(p: Progress, table: Mapping[str, Sequence]) -> None:
     p.done += len(status)
     p.converged += status.count("converged")
     p.diverged += status.count("diverged")
+    p.failed += status.count("failed")

@@ -142,6 +142,8 @@ def record(res: ResultsDir, path: str | os.PathLike) -> Baseline:
         "recorded": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "results_started": m.get("started"),
     }
+    if isinstance(m.get("trainer"), dict):  # a user trainer's sweep: which code it gated
+        meta["trainer"] = {k: m["trainer"].get(k) for k in ("ref", "name", "sha256")}
     write_csv_atomic(table, path)
     save_json(meta, side_file(path))
     return Baseline(path, table, meta)

@@ -13,7 +13,8 @@ run, and a cell FAILs when any of them does:
   ratio is at least ``max_epochs`` / baseline median, and that bound is tested;
   where the baseline median is undefined (fewer than half converged), the success
   test is all there is;
-* divergence: one-sided Fisher exact test (more runs diverge now).
+* divergence: one-sided Fisher exact test (more runs diverge now); a user trainer's
+  ``failed`` runs count as diverged here (and as not converged in the other two).
 
 When the results hold the baseline's very runs (the same run ids: the same seeds and
 configurations), each run is compared with its own baseline run instead, by the exact
@@ -192,7 +193,8 @@ def _key(key: tuple) -> tuple:
 def _cell(b: pd.DataFrame, n: pd.DataFrame, max_epochs: int, paired: bool) -> dict[str, Any]:
     tb, eb = time_to_event(b, max_epochs)
     tn, en = time_to_event(n, max_epochs)
-    db, dn = (int((x["status"] == "diverged").sum()) for x in (b, n))
+    # A user trainer's failed run counts here too: it ended without a result.
+    db, dn = (int(x["status"].isin(["diverged", "failed"]).sum()) for x in (b, n))
     mb, mn = kaplan_meier(tb, eb).median, kaplan_meier(tn, en).median
     out = {
         "runs_base": len(b),

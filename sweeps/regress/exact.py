@@ -115,9 +115,14 @@ def notes(match: Match, base: pd.DataFrame, now: pd.DataFrame) -> tuple[str, ...
     """What the comparison found, in words: the lines printed above the cell table."""
     out = []
     if match.renamed:
+        why = (
+            "the trainer's code changed (its file's hash is part of every run id)"
+            if "error" in now.columns  # a user trainer's sweep
+            else "the run-id hashing changed"
+        )
         out.append(
             f"the run ids differ for {match.renamed:,} runs with the same seeds and "
-            "parameters: the run-id hashing changed"
+            f"parameters: {why}"
         )
     if match.identical:
         out.append(f"identical to baseline: all {len(now):,} runs bit-identical")

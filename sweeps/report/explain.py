@@ -37,19 +37,25 @@ def explain(results_dir: str | os.PathLike, run_id: str) -> str:
     res = load(results_dir)
     row = find_run(res, run_id)
     lines = [f"run {row['run_id']} of {res.manifest.get('spec', {}).get('name', res.path.name)}"]
-    tasks = res.manifest.get("tasks", {})
-    sizes = _sizes(row, tasks)
-    lines += _config(row, sizes, tasks.get(row["task"]))
+    trainer, sizes = res.manifest.get("trainer"), None
+    if isinstance(trainer, dict):
+        lines += _trainer_config(row, trainer)
+    else:
+        tasks = res.manifest.get("tasks", {})
+        sizes = _sizes(row, tasks)
+        lines += _config(row, sizes, tasks.get(row["task"]))
     lines.append(_outcome(row, res.manifest.get("stop", {})))
     if pd.notna(row.get("val_loss", np.nan)):
         lines.append(
             f"held out: validation loss {row['val_loss']:.3g}, max error "
             f"{row['val_max_error']:.4g}, accuracy {row['val_accuracy']:.0%}"
         )
+    if row["status"] == "failed":
+        return "\n".join(lines)
     curve = _rows_of(res.path / "curves.csv.gz", row["run_id"])
     lines.append(_plateau(row, curve))
     diag = _rows_of(res.path / "diagnostics.csv.gz", row["run_id"])
-    if diag is not None:
+    if diag is not None and sizes is not None:  # diagnostics: nncore's layers only
         lines += _inside(row, diag, sizes)
     return "\n".join(lines)
 
@@ -88,6 +94,17 @@ def _built_in(row: pd.Series) -> tuple[int, int]:
     return data.n_in, data.n_out
 
 
+def _trainer_config(row: pd.Series, trainer: dict) -> list[str]:
+    """A user trainer's run: its trainer and its own parameters."""
+    names = [c for c in trainer.get("columns", {}) if c not in ("run_id", "max_epochs", "seed")]
+    names = names[: names.index("status")] if "status" in names else names
+    shown = ", ".join(f"{k} {row[k]}" for k in names)
+    return [
+        f"config: trainer {trainer.get('name', '?')} (sha256 {str(trainer.get('sha256'))[:12]}), "
+        f"{shown or 'no parameters'}; seed {row['seed']}; budget {row['max_epochs']:,} epochs"
+    ]
+
+
 def _config(row: pd.Series, sizes: list[int], own: dict | None) -> list[str]:
     """``own``: the manifest's record of the run's task when it is one of the spec's."""
     opt = row["optimizer"]
@@ -117,9 +134,13 @@ def _criteria(stop: dict) -> str:
 
 
 def _outcome(row: pd.Series, stop: dict) -> str:
-    end = (
-        f"final loss {row['final_loss']:.3g}, max error {row['max_error']:.4g}, "
-        f"accuracy {row['accuracy']:.0%}"
+    if row["status"] == "failed":
+        return f"outcome: failed, no result: {row['error']}"
+    end = ", ".join(
+        text.format(row[k])
+        for k, text in (("final_loss", "final loss {:.3g}"), ("max_error", "max error {:.4g}"),
+                        ("accuracy", "accuracy {:.0%}"))  # fmt: skip
+        if pd.notna(row[k])  # a user trainer may leave max_error and accuracy out
     )
     if row["status"] == "converged":
         return (

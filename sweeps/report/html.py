@@ -66,8 +66,9 @@ def format_summary(summary: pd.DataFrame, axes: list[str], max_epochs: int) -> p
         return format_epochs(v, max_epochs)
 
     out = pd.DataFrame({a: [level_label(v) for v in summary[a]] for a in axes})
-    for c in ("runs", "converged", "diverged", "censored"):
-        out[c] = [f"{int(v):,}" for v in summary[c]]
+    for c in ("runs", "converged", "diverged", "censored", "failed"):
+        if c in summary:  # failed: a user trainer's sweep only
+            out[c] = [f"{int(v):,}" for v in summary[c]]
     out["success (95% CI)"] = [
         _interval(v, lo, hi, format_rate)
         for v, lo, hi in zip(

@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 
 from .files import write_bytes
-from .schema import COLUMNS
 
 __all__ = ["Columns", "runs_csv", "write_atomic", "write_chunk"]
 
@@ -36,7 +35,7 @@ def write_chunk(
     curves: Columns,
     diagnostics: Columns | None = None,
 ) -> None:
-    """Write one chunk's files into the directory ``chunks``; ``runs`` has COLUMNS,
+    """Write one chunk's files into the directory ``chunks``; ``runs`` has the columns,
     ``curves`` run_id/epoch/loss (and val_loss, if any), ``diagnostics``
     run_id/epoch/layer/metric/value."""
     text = _curve_lines(curves["run_id"], curves["epoch"], curves["loss"], curves.get("val_loss"))
@@ -50,9 +49,11 @@ def write_chunk(
 
 
 def runs_csv(runs: Columns) -> bytes:
-    """``runs`` (COLUMNS, one list per column) as ``to_csv(index=False)`` writes it."""
-    cells = [[_cell(v) for v in runs[c]] for c in COLUMNS]
-    lines = [",".join(COLUMNS), *(",".join(row) for row in zip(*cells, strict=True))]
+    """``runs`` (one list per column, in the file's column order: COLUMNS, or a trainer
+    sweep's) as ``to_csv(index=False)`` writes it."""
+    columns = list(runs)
+    cells = [[_cell(v) for v in runs[c]] for c in columns]
+    lines = [",".join(columns), *(",".join(row) for row in zip(*cells, strict=True))]
     return ("\n".join(lines) + "\n").encode()
 
 

@@ -73,7 +73,9 @@ def load(results_dir: str | os.PathLike) -> ResultsDir:
         )
     try:
         manifest = json.loads((path / "manifest.json").read_text())
-        runs = read_runs(path / "runs.csv")
+        trainer = manifest.get("trainer") if isinstance(manifest, dict) else None
+        columns = trainer.get("columns") if isinstance(trainer, dict) else None
+        runs = read_runs(path / "runs.csv", columns if isinstance(columns, dict) else None)
     except (ValueError, json.JSONDecodeError) as e:
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise ConfigError(f"results_dir={str(path)!r} is unreadable: {msg}") from None

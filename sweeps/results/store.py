@@ -27,7 +27,7 @@ from nncore import ConfigError
 
 from .chunkfiles import Columns, write_atomic, write_chunk
 from .files import ResultsIOError, make_dir, remove_stale, write_pieces
-from .schema import COLUMNS, CURVE_COLUMNS, DIAGNOSTIC_COLUMNS, frame, read_runs
+from .schema import COLUMNS, CURVE_COLUMNS, DIAGNOSTIC_COLUMNS, DTYPES, frame, read_runs
 from .validate import chunk_damage
 
 __all__ = ["CHUNK_DIR", "DIAGNOSTICS", "OUTPUTS", "Store"]
@@ -48,8 +48,12 @@ OWN_DIRS = {
 class Store:
     """The results directory of one sweep."""
 
-    def __init__(self, path: str | os.PathLike) -> None:
+    def __init__(self, path: str | os.PathLike, dtypes: Mapping[str, str] | None = None) -> None:
+        """``dtypes``: the sweep's runs.csv columns and their dtypes (:func:`run_dtypes`);
+        default nncore's :data:`COLUMNS`."""
         self.path = Path(path)
+        self.dtypes = dict(dtypes) if dtypes else {c: DTYPES.get(c, "float64") for c in COLUMNS}
+        self.columns = list(self.dtypes)
         self.chunks = self.path / CHUNK_DIR
         self._lock_fd: int | None = None
 
@@ -121,7 +125,7 @@ class Store:
         whole, and one line for each damaged one (its files are removed: re-run it)."""
         done, damaged = set(), []
         for c in sorted(self.done_chunks(diagnostics) & set(plan)):
-            problem = chunk_damage(self.chunks, c, list(plan[c]), diagnostics)
+            problem = chunk_damage(self.chunks, c, list(plan[c]), diagnostics, self.columns)
             if not problem:
                 done.add(c)
                 continue
@@ -140,7 +144,7 @@ class Store:
         write_chunk(self.chunks, chunk_id, runs, curves, diagnostics)
 
     def load_chunk_runs(self, chunk_id: str) -> pd.DataFrame:
-        return read_runs(self.chunks / f"{chunk_id}.runs.csv")
+        return read_runs(self.chunks / f"{chunk_id}.runs.csv", self.dtypes)
 
     def assemble(
         self,
@@ -158,9 +162,10 @@ class Store:
         fresh = [known[c] for c in chunk_ids if c in known]
         tables = [self.load_chunk_runs(c) for c in chunk_ids if c not in known]
         if fresh:
-            tables.append(frame({k: [v for t in fresh for v in t[k]] for k in COLUMNS}))
+            rows = {k: [v for t in fresh for v in t[k]] for k in self.columns}
+            tables.append(frame(rows, self.dtypes))
         runs = pd.concat(tables, ignore_index=True)
-        runs = runs.set_index("run_id").loc[list(order)].reset_index()[COLUMNS]
+        runs = runs.set_index("run_id").loc[list(order)].reset_index()[self.columns]
         self._assemble_runs(chunk_ids, list(order))
         self._assemble_curves(chunk_ids)
         self._assemble_diagnostics(chunk_ids)
@@ -173,7 +178,7 @@ class Store:
         ``chunkfiles``), so this is the file ``to_csv`` would write for the whole
         table, in a fraction of the time.
         """
-        header, lines = (",".join(COLUMNS) + "\n").encode(), {}
+        header, lines = (",".join(self.columns) + "\n").encode(), {}
         for c in chunk_ids:
             path = self.chunks / f"{c}.runs.csv"
             head, *rows = path.read_bytes().splitlines(True)

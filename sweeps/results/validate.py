@@ -29,11 +29,18 @@ _INT = ("epochs_run", "max_epochs", "seed", "plateau_epochs")
 _OPTIONAL_INT = ("epochs_to_threshold", "plateau_end")
 
 
-def chunk_damage(chunks: Path, chunk_id: str, run_ids: Collection[str], diagnostics: bool) -> str:
-    """What is wrong with chunk ``chunk_id``'s files ('' when they are whole)."""
+def chunk_damage(
+    chunks: Path,
+    chunk_id: str,
+    run_ids: Collection[str],
+    diagnostics: bool,
+    columns: list[str] | None = None,
+) -> str:
+    """What is wrong with chunk ``chunk_id``'s files ('' when they are whole);
+    ``columns`` are the sweep's runs.csv columns (default :data:`COLUMNS`)."""
     runs = chunks / f"{chunk_id}.runs.csv"
     try:
-        problem = _runs_damage(runs.read_bytes(), set(run_ids))
+        problem = _runs_damage(runs.read_bytes(), set(run_ids), columns or COLUMNS)
         if problem:
             return f"{runs.name}: {problem}"
         names = ["curves.gz"] + (["diagnostics.gz"] if diagnostics else [])
@@ -50,12 +57,12 @@ def chunk_damage(chunks: Path, chunk_id: str, run_ids: Collection[str], diagnost
     return ""
 
 
-def _runs_damage(data: bytes, want: set[str]) -> str:
+def _runs_damage(data: bytes, want: set[str], columns: list[str]) -> str:
     try:
         rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
     except (UnicodeDecodeError, csv.Error) as e:
         return f"not CSV ({e})"
-    if not rows or rows[0] != COLUMNS:
+    if not rows or rows[0] != columns:
         return "its columns are not runs.csv's"
     if not data.endswith(b"\n"):
         return "truncated (no end of line)"
@@ -66,15 +73,15 @@ def _runs_damage(data: bytes, want: set[str]) -> str:
     if set(ids) != want or len(body) != len(want):
         return f"{len(body)} rows for the chunk's {len(want)} runs, or run ids of another chunk"
     for row in body:
-        problem = _row_damage(dict(zip(COLUMNS, row, strict=False)), len(row))
+        problem = _row_damage(dict(zip(columns, row, strict=False)), len(row), len(columns))
         if problem:
             return f"run {row[0]}: {problem}"
     return ""
 
 
-def _row_damage(row: dict[str, str], n: int) -> str:
-    if n != len(COLUMNS):
-        return f"{n} fields, not {len(COLUMNS)}"
+def _row_damage(row: dict[str, str], n: int, width: int) -> str:
+    if n != width:
+        return f"{n} fields, not {width}"
     if row["status"] not in STATUSES:
         return f"status={row['status']!r} is not one of {list(STATUSES)}"
     try:
@@ -90,7 +97,7 @@ def _row_damage(row: dict[str, str], n: int) -> str:
         return "epochs_to_threshold does not agree with the status"
     if opt["epochs_to_threshold"] is not None and opt["epochs_to_threshold"] < 0:
         return "epochs_to_threshold < 0"
-    if not math.isfinite(loss) and row["status"] != "diverged":
+    if not math.isfinite(loss) and row["status"] not in ("diverged", "failed"):
         return f"final_loss={row['final_loss']!r} for a {row['status']} run"
     return ""
 
@@ -134,7 +141,7 @@ def check_runs(df: pd.DataFrame, where: str, n_runs: int | None = None) -> pd.Da
             raise bad(f"{col} < 0")
     if "final_loss" in df and "status" in df:
         loss = df["final_loss"].to_numpy(dtype=float, na_value=np.nan)
-        odd = ~np.isfinite(loss) & (df["status"] != "diverged").to_numpy()
+        odd = ~np.isfinite(loss) & ~df["status"].isin(["diverged", "failed"]).to_numpy()
         if odd.any():
             raise bad("a non-finite final_loss for a run that did not diverge")
     return df

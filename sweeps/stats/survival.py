@@ -5,6 +5,11 @@ did not converge is right-censored at the end of its budget (``max_epochs``); so
 is a run that diverged, because it will never reach the threshold: it stays in
 the not-yet-converged set to the end of the budget, not just to the epoch it blew
 up. Censored runs are never averaged as if they had converged.
+
+A user trainer's run that ``failed`` (it raised, returned a malformed record or ran
+out of time) is not known to have converged either: it counts as not converged to
+the end of the budget, like a diverged run, and against the success rate; summaries
+of such sweeps count the failed runs in a ``failed`` column of their own.
 """
 
 from __future__ import annotations
@@ -182,6 +187,7 @@ def cell_stats(runs: pd.DataFrame, max_epochs: int) -> dict[str, float]:
         "converged": k,
         "diverged": int((status == "diverged").sum()),
         "censored": int((status == "censored").sum()),
+        "failed": int((status == "failed").sum()),
         "success_rate": k / n,
         "success_lo": float(lo),
         "success_hi": float(hi),
@@ -225,7 +231,10 @@ def summarize(runs: pd.DataFrame, axes: list[str], max_epochs: int) -> pd.DataFr
         | (_validation(cell) if held else {})
         for key, cell in groups(runs, list(axes))
     ]
-    return pd.DataFrame(rows, columns=[*axes, *SUMMARY_METRICS, *(VALIDATION if held else [])])
+    metrics = list(SUMMARY_METRICS)
+    if "error" in runs.columns:  # a user trainer's sweep: its failed runs, counted
+        metrics.insert(metrics.index("censored") + 1, "failed")
+    return pd.DataFrame(rows, columns=[*axes, *metrics, *(VALIDATION if held else [])])
 
 
 # With a holdout (a spec's own task), the cells' medians on the held-out part too.
