@@ -106,8 +106,10 @@ class SweepSpec:
         n *= self.sample.n if self.sample else 1
         if n > MAX_RUNS:
             raise ConfigError(f"the grid has {n:,} runs; the limit is {MAX_RUNS:,}")
-        if not self.trainer:
-            check_combinations(self.candidates, self.tasks)
+        if self.trainer:  # the trainer's parameters are its own, not nncore's parts
+            _set(self, "plugins", listed)
+            return
+        check_combinations(self.candidates, self.tasks)
         _set(self, "plugins", listed + used_plugins(self.candidates, listed))
 
     def _base(self) -> Path:

@@ -321,9 +321,9 @@ def test_a_sample_table_can_be_given_as_a_mapping():
 
 
 def _doc_example() -> str:
-    import sweeps.config.spec
+    import sweeps.config.format
 
-    doc = sweeps.config.spec.__doc__
+    doc = sweeps.config.format.__doc__
     block = doc.split("::\n\n", 1)[1].split("\nEvery parameter", 1)[0]
     return "\n".join(line[4:] for line in block.splitlines())
 
@@ -338,9 +338,9 @@ def test_the_documented_example_is_a_valid_spec(write):
 
 
 def test_the_documented_defaults_are_the_real_ones():
-    import sweeps.config.spec
+    import sweeps.config.format
 
-    doc = " ".join(sweeps.config.spec.__doc__.split())
+    doc = " ".join(sweeps.config.format.__doc__.split())
     for name, p in PARAMS.items():
         if p.default is None:  # lr: each optimiser's own, from the rulebook
             for opt in OPTIMIZERS:

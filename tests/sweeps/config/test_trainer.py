@@ -140,9 +140,9 @@ def test_a_spec_without_trainer_hashes_as_before():
 
 
 def test_the_protocol_is_documented_where_the_spec_format_is():
-    from sweeps.config import spec, trainer
+    from sweeps.config import format, trainer
 
-    assert "trainer" in textwrap.dedent(spec.__doc__)
+    assert "trainer" in textwrap.dedent(format.__doc__)
     assert "def fit_one(params: dict, seed: int, max_epochs: int, stop: dict) -> dict" in (
         trainer.__doc__
     )
