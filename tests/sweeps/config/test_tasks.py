@@ -302,13 +302,12 @@ def test_a_parquet_file_needs_pyarrow(folder):
         assert _spec(folder, text).tasks["colours"].classes == ("blue", "red")
 
 
-def test_the_readme_example_reads(tmp_path, monkeypatch):
-    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+def test_the_readme_example_is_the_example_file_and_reads():
+    root = Path(__file__).resolve().parents[3]
+    readme = (root / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## Your own data") :]
-    toml = section[section.index("<<'TOML'\n") + 9 : section.index("\nTOML\n")]
-    (tmp_path / "flowers.toml").write_text(toml)
-    iris = Path(__file__).resolve().parents[3] / "sweeps" / "specs" / "data" / "iris.csv"
-    (tmp_path / "flowers.csv").write_bytes(iris.read_bytes())
-    monkeypatch.chdir(tmp_path)
-    spec = load_spec("flowers.toml")
+    shown = section[section.index("# examples/csv/flowers.toml\n") :].split("```", 1)[0]
+    example = root / "examples" / "csv" / "flowers.toml"
+    assert shown == "# examples/csv/flowers.toml\n" + example.read_text(encoding="utf-8")
+    spec = load_spec(str(example))
     assert sorted(spec.tasks) == ["flowers", "moons"] and len(expand(spec)) == 40
