@@ -156,7 +156,8 @@ def run_trainer_chunk(
     finally:
         child.stop()
     _plateaus(out, curves)
-    table = {c: [r[c] for r in out] for c in trainer["columns"]}
+    empty = dict.fromkeys(("val_loss", "val_accuracy", "val_max_error"))  # no holdout here
+    table = {c: [(empty | r)[c] for r in out] for c in trainer["columns"]}
     if chunk_dir is None:
         return chunk_id, table, curves, None
     write_chunk(Path(chunk_dir), chunk_id, table, curves)
