@@ -135,7 +135,7 @@ def try_mutant(mutant: dict, tests: bool) -> dict:
         for spec, baseline in GATE:
             out = copy / "results" / "checks" / spec
             cmd = [sys.executable, "-m", "sweeps.cli", "check", spec, "--baseline", baseline,
-                   "--exact", "-j", "2", "-o", str(out)]  # fmt: skip
+                   "--exact", "-j", "1", "-o", str(out)]  # fmt: skip
             res = _run(cmd, copy)
             exact |= res.returncode != 0
             caught = res.returncode == 2 or "\nFAIL: " in res.stdout

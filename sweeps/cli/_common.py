@@ -7,6 +7,28 @@ import argparse
 EXIT_OK, EXIT_REGRESSION, EXIT_BAD_INPUT = 0, 1, 2
 
 
+def start_workers(args: argparse.Namespace) -> None:
+    """Begin starting the local workers a command will train with, before its heavy
+    imports (see :mod:`sweeps.execute.workers`): run, baseline and check."""
+    if getattr(args, "backend", "loky") != "loky" or getattr(args, "results", None):
+        return  # Dask has its own; --results reads finished runs and trains nothing
+    import os
+
+    from sweeps.execute.workers import start
+
+    # Never more workers than chunks: a bound cheap to know before the grid.
+    jobs = args.jobs or os.cpu_count() or 1
+    try:
+        from sweeps.config.grid import n_runs
+        from sweeps.config.load import load_spec
+
+        spec = load_spec(args.spec, args.overrides)
+        jobs = min(jobs, -(-n_runs(spec) // spec.chunk_size))
+    except Exception:  # the command itself reports a bad spec, in one line
+        return
+    start(jobs)
+
+
 def positive_int(text: str) -> int:
     """An argparse type: a whole number >= 1."""
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._common import EXIT_OK, EXIT_REGRESSION, add_jobs, add_spec, spec_label
+from ._common import EXIT_OK, EXIT_REGRESSION, add_jobs, add_spec, spec_label, start_workers
 
 
 def _record_baseline(args: argparse.Namespace) -> int:
@@ -85,7 +85,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="record this finished results directory of the spec instead of running it afresh",
     )
     add_jobs(bl)
-    bl.set_defaults(func=_record_baseline)
+    bl.set_defaults(func=_record_baseline, prepare=start_workers)
 
     ck = sub.add_parser(
         "check",
@@ -134,4 +134,4 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="report path: NAME.csv and NAME.json (default results/checks/SPEC, "
         "with overrides results/checks/SPEC.HASH)",
     )
-    ck.set_defaults(func=_check)
+    ck.set_defaults(func=_check, prepare=start_workers)

@@ -6,26 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ._common import EXIT_OK, add_jobs, add_spec
-
-
-def _start_workers(args: argparse.Namespace) -> None:
-    if args.backend == "loky":
-        import os
-
-        from sweeps.execute.workers import start
-
-        # Never more workers than chunks: a bound cheap to know before the grid.
-        jobs = args.jobs or os.cpu_count() or 1
-        try:
-            from sweeps.config.grid import n_runs
-            from sweeps.config.load import load_spec
-
-            spec = load_spec(args.spec, args.overrides)
-            jobs = min(jobs, -(-n_runs(spec) // spec.chunk_size))
-        except Exception:  # the run itself reports a bad spec, in one line
-            return
-        start(jobs)
+from ._common import EXIT_OK, add_jobs, add_spec, start_workers
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -209,7 +190,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--connect-timeout", type=float, default=30.0, metavar="S",
         help="with a dask scheduler address: seconds to wait for it to answer (default 30)",
     )  # fmt: skip
-    r.set_defaults(func=_run, prepare=_start_workers)
+    r.set_defaults(func=_run, prepare=start_workers)
 
     ls = sub.add_parser("list", help="the bundled specs")
     ls.set_defaults(func=_list)
