@@ -31,7 +31,9 @@ from pathlib import Path
 import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
-GATE = [(s, f"results/baselines/{s}.csv") for s in ("ci", "ci-full", "ci-ce", "ci-bce")]
+GATE = [(s, f"results/baselines/{s}.csv") for s in ("ci", "ci-full", "ci-ce", "ci-bce")] + [
+    ("examples/seed/corrected.toml", "examples/seed/baselines/corrected.csv")
+]
 PACKAGES = ("nncore", "sweeps")
 
 
@@ -133,14 +135,14 @@ def try_mutant(mutant: dict, tests: bool) -> dict:
             row["tests"] = row["tests"] or _run([*cmd, *suite_order(copy)], copy).returncode != 0
         exact, stat, where = False, False, []
         for spec, baseline in GATE:
-            out = copy / "results" / "checks" / spec
+            out = copy / "results" / "checks" / Path(spec).stem
             cmd = [sys.executable, "-m", "sweeps.cli", "check", spec, "--baseline", baseline,
                    "--exact", "-j", "1", "-o", str(out)]  # fmt: skip
             res = _run(cmd, copy)
             exact |= res.returncode != 0
             caught = res.returncode == 2 or "\nFAIL: " in res.stdout
             stat |= caught
-            where += [spec] if caught else []
+            where += [Path(spec).stem] if caught else []
         row.update(exact=exact, stat=stat, where=" ".join(where))
         return row
 
