@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import subprocess
 import sys
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
@@ -25,14 +28,41 @@ loss_below = 0.01
 """
 
 
-def nnsweep(*args: str, cwd: Path | None = None, timeout: float = 120) -> tuple[int, str]:
-    """Run ``python -m sweeps.cli ARGS``; return the exit code and stdout+stderr."""
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
-    res = subprocess.run(
-        [sys.executable, "-m", "sweeps.cli", *args],
-        capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout, check=False,
-    )  # fmt: skip
-    return res.returncode, (res.stdout + res.stderr).strip()
+def nnsweep(
+    *args: str, cwd: Path | None = None, timeout: float | None = None
+) -> tuple[int, str]:
+    """Run ``nnsweep ARGS``; return the exit code and stdout+stderr.
+
+    In this process (``sweeps.cli.main``, as the console script calls it), unless a
+    ``timeout`` asks for a separate one that can be stopped: a command that could hang
+    (a Dask address that never answers) runs as ``python -m sweeps.cli``.
+    """
+    if timeout is not None:
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
+        res = subprocess.run(
+            [sys.executable, "-m", "sweeps.cli", *args],
+            capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout, check=False,
+        )  # fmt: skip
+        return res.returncode, (res.stdout + res.stderr).strip()
+    from sweeps.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with _chdir(cwd or Path.cwd()), redirect_stdout(out), redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as e:  # argparse's --help and --version
+            code = e.code if isinstance(e.code, int) else 1
+    return code, (out.getvalue() + err.getvalue()).strip()
+
+
+@contextlib.contextmanager
+def _chdir(path: Path):  # contextlib.chdir is Python 3.11+
+    before = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(before)
 
 
 def one_line(out: str) -> str:

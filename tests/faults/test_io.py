@@ -52,16 +52,62 @@ def test_disk_full_then_rerun_equals_clean_run(small_disk, spec, done):
     assert not list(out.rglob(".*.tmp"))
 
 
-def test_read_only_results_dir(done, spec, tmp_path):
-    ro = tmp_path / "ro"
-    ro.mkdir()
+def _commands(spec: Path, results: Path, into: Path, baseline: Path) -> dict[str, list[str]]:
+    """Every command that writes, pointed at ``into`` (its results read from ``results``)."""
+    return {
+        "run": ["run", str(spec), "-o", str(into / "res"), "-j", "1", "--quiet"],
+        "report": ["report", str(results)],
+        "baseline": ["baseline", str(spec), "--results", str(results), "-o", str(into / "b.csv")],
+        "check": ["check", str(spec), "--baseline", str(baseline), "--results", str(results),
+                  "-o", str(into / "c.csv")],
+    }  # fmt: skip
+
+
+@pytest.fixture
+def recorded(done, spec, tmp_path) -> Path:
+    """A baseline of the finished tiny sweep."""
+    base = tmp_path / "base.csv"
+    code, out = nnsweep("baseline", str(spec), "--results", str(done), "-o", str(base))
+    assert code == 0, out
+    return base
+
+
+@pytest.mark.parametrize("command", ["run", "report", "baseline", "check"])
+def test_every_command_on_a_full_disk_is_one_line(small_disk, spec, done, recorded, command):
+    results = small_disk / "res"
+    shutil.copytree(done, results)  # a finished sweep on the small disk, then fill it
+    ballast = small_disk / "ballast"
+    with open(ballast, "wb") as f:
+        try:
+            while True:
+                f.write(b"\0" * 65536)
+        except OSError:
+            pass
+    before = without_wall_time(results / "runs.csv")
+    argv = _commands(spec, results, small_disk, recorded)[command]
+    if command == "run":
+        argv[argv.index("-o") + 1] = str(results)  # resume: nothing to train, a report to write
+    code, text = nnsweep(*argv)
+    assert code == 1 and "No space left on device" in one_line(text)
+    assert without_wall_time(results / "runs.csv") == before  # nothing good lost
+    assert not list(small_disk.rglob(".*.tmp"))
+
+
+@pytest.mark.parametrize("command", ["run", "report", "baseline", "check"])
+def test_every_command_into_a_read_only_directory_is_one_line(done, spec, recorded, tmp_path,
+                                                                command):  # fmt: skip
     if os.geteuid() != 0:
         pytest.skip("a read-only bind mount needs root")
+    ro = tmp_path / "ro"
+    ro.mkdir()
     r = subprocess.run(["mount", "--bind", "-o", "ro", str(done), str(ro)],
                        capture_output=True, check=False)  # fmt: skip
     assert r.returncode == 0, r.stderr
     try:
-        code, text = nnsweep("report", str(ro))
+        argv = _commands(spec, ro, ro, recorded)[command]
+        if command == "run":
+            argv[argv.index("-o") + 1] = str(ro)  # resume into the read-only directory
+        code, text = nnsweep(*argv)
         assert code == 1 and "Read-only file system" in one_line(text)
     finally:
         subprocess.run(["umount", str(ro)], check=False)
