@@ -51,7 +51,7 @@ def dask_client(scheduler: str, timeout: float = 30.0) -> Iterator[Any]:
                 threads_per_worker=1,
                 processes=True,
                 host="127.0.0.1",
-                dashboard_address=None,
+                dashboard_address=":0",  # its HTTP server on a free port, never 8787
             ) as cluster,
             Client(cluster) as client,
         ):

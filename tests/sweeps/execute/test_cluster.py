@@ -48,7 +48,7 @@ def cluster():
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address=":0",  # a free port: two clusters at once never collide
     ) as c:
         yield c
 
