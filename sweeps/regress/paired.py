@@ -48,7 +48,7 @@ def paired_p(base: pd.DataFrame, now: pd.DataFrame) -> dict[str, float]:
 
     ``success_p``: more pairs lost convergence than gained it (McNemar's exact test);
     ``epochs_p``: more pairs reach the threshold later than earlier (sign test);
-    ``diverged_p``: more pairs started diverging than stopped.
+    ``diverged_p``: more pairs started diverging (or failing) than stopped.
     """
     cols = ["run_id", "status", "epochs_to_threshold"]
     pairs = base[cols].merge(now[cols], on="run_id", suffixes=("_b", "_n"), validate="1:1")
@@ -59,7 +59,8 @@ def paired_p(base: pd.DataFrame, now: pd.DataFrame) -> dict[str, float]:
     }
     rb, rn = reached(side["b"]), reached(side["n"])
     cb, cn = np.isfinite(rb), np.isfinite(rn)
-    db, dn = (side[s]["status"].to_numpy() == "diverged" for s in "bn")
+    # A user trainer's failed run ended without a result: it counts with the diverged.
+    db, dn = (side[s]["status"].isin(["diverged", "failed"]).to_numpy() for s in "bn")
     return {
         "success_p": sign_p(int((cb & ~cn).sum()), int((~cb & cn).sum())),
         "epochs_p": sign_p(int((rn > rb).sum()), int((rn < rb).sum())),

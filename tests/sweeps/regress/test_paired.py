@@ -62,6 +62,15 @@ def test_lost_convergence_and_new_divergence_count_against_now():
     assert p["diverged_p"] == pytest.approx(0.5)
 
 
+def test_a_trainer_s_failed_runs_count_with_the_diverged():
+    base = runs([10, 20, 30, 40])
+    now = base.copy()
+    now.loc[[1, 2], "status"] = "failed"
+    now.loc[[1, 2], "epochs_to_threshold"] = pd.NA
+    p = paired_p(base, now)
+    assert p["diverged_p"] == pytest.approx(0.25) and p["success_p"] == pytest.approx(0.25)
+
+
 def test_sides_with_other_run_ids_are_refused():
     base = runs([10, 20])
     other = base.assign(run_id=["r0", "x"])
