@@ -131,6 +131,18 @@ def xor() -> Dataset:
     return get_task("xor")
 
 
+@pytest.fixture
+def fresh_plugins():
+    """Every plugin a test loads is unloaded after it (its parts unregistered), so no
+    test sees another's parts."""
+    from sweeps.config import plugins
+
+    before = set(plugins.loaded())
+    yield
+    for p in set(plugins.loaded()) - before:
+        plugins.unload(p)
+
+
 @pytest.fixture(scope="session")
 def ref() -> SimpleNamespace:
     """The reference formulas and gradient-check helpers above, for test modules."""

@@ -15,6 +15,11 @@ from sweeps.results import files
 from .conftest import nnsweep, one_line, without_wall_time
 
 
+# Mounting a tmpfs or a read-only bind needs root: as root (here and in CI) these tests run,
+# and a mount that fails fails the test; without root they are reported as not run.
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="a tmpfs or bind mount needs root")
+
+
 def _can_mount(d: Path) -> bool:
     if os.geteuid() != 0 or shutil.which("mount") is None:
         return False
@@ -27,13 +32,12 @@ def _can_mount(d: Path) -> bool:
 @pytest.fixture
 def small_disk(tmp_path):
     d = tmp_path / "disk"
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root")
     assert _can_mount(d), "root could not mount a 2 MB tmpfs"
     yield d
     subprocess.run(["umount", str(d)], check=False)
 
 
+@needs_root
 def test_disk_full_then_rerun_equals_clean_run(small_disk, spec, done):
     ballast = small_disk / "ballast"
     with open(ballast, "wb") as f:  # fill the disk to the last block
@@ -72,6 +76,7 @@ def recorded(done, spec, tmp_path) -> Path:
     return base
 
 
+@needs_root
 @pytest.mark.parametrize("command", ["run", "report", "baseline", "check"])
 def test_every_command_on_a_full_disk_is_one_line(small_disk, spec, done, recorded, command):
     results = small_disk / "res"
@@ -93,11 +98,10 @@ def test_every_command_on_a_full_disk_is_one_line(small_disk, spec, done, record
     assert not list(small_disk.rglob(".*.tmp"))
 
 
+@needs_root
 @pytest.mark.parametrize("command", ["run", "report", "baseline", "check"])
 def test_every_command_into_a_read_only_directory_is_one_line(done, spec, recorded, tmp_path,
                                                                 command):  # fmt: skip
-    if os.geteuid() != 0:
-        pytest.skip("a read-only bind mount needs root")
     ro = tmp_path / "ro"
     ro.mkdir()
     r = subprocess.run(["mount", "--bind", "-o", "ro", str(done), str(ro)],

@@ -9,18 +9,12 @@ from pathlib import Path
 import pytest
 
 from sweeps.cli import main
-from sweeps.config import plugins as plug
 from sweeps.results.schema import read_runs
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 
 
-@pytest.fixture(autouse=True)
-def fresh():
-    before = set(plug.loaded())
-    yield
-    for p in set(plug.loaded()) - before:
-        plug.unload(p)
+pytestmark = pytest.mark.usefixtures("fresh_plugins")
 
 
 @pytest.fixture

@@ -54,12 +54,7 @@ max_error_below = 0.2
 """
 
 
-@pytest.fixture(autouse=True)
-def fresh():
-    before = set(plug.loaded())
-    yield
-    for p in set(plug.loaded()) - before:
-        plug.unload(p)
+pytestmark = pytest.mark.usefixtures("fresh_plugins")
 
 
 @pytest.fixture

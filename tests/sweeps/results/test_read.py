@@ -33,12 +33,7 @@ max_error_below = 0.1
 """
 
 
-@pytest.fixture(autouse=True)
-def fresh():
-    before = set(plug.loaded())
-    yield
-    for p in set(plug.loaded()) - before:
-        plug.unload(p)
+pytestmark = pytest.mark.usefixtures("fresh_plugins")
 
 
 def test_the_plugins_of_a_results_directory_are_loaded_and_checked(tmp_path):
