@@ -14,7 +14,6 @@ from sweeps.results import files
 
 from .conftest import nnsweep, one_line, without_wall_time
 
-
 # Mounting a tmpfs or a read-only bind needs root: as root (here and in CI) these tests run,
 # and a mount that fails fails the test; without root they are reported as not run.
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="a tmpfs or bind mount needs root")
