@@ -15,10 +15,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _dense, rules
+from . import _dense, engines, rules
 from ._passes import backward_pass, forward_pass, logical, member_rng
 from .architecture import Architecture
 from .diagnostics import Recorder
+from .engines import Progress
 from .initializers import get_initializer
 from .rules import ConfigError
 from .train import RunRecord, train
@@ -121,6 +122,8 @@ class Population:
         batch_size: int | None = None,
         diagnostics: bool = False,
         validation: tuple[ArrayLike, ArrayLike] | None = None,
+        engine: str | None = None,
+        progress: Progress | None = None,
         **hyper: float | Sequence[float],
     ) -> list[RunRecord]:
         """Train every member in place; return one RunRecord per member.
@@ -135,7 +138,12 @@ class Population:
         epochs while it trained; training itself is unchanged. With ``validation=(X_val,
         Y_val)`` (held-out data, never trained on) each record also has the validation
         loss at the curve's epochs and its loss, max error and accuracy at the end.
+
+        ``engine`` names the code that trains (:mod:`nncore.engines`; None: the default);
+        each record's ``engine`` says which one trained it. ``progress``, if given, is
+        called as ``progress(n_ended, epoch)`` as members end, so a caller can count them.
         """
+        engine = engines.resolve(engine)
         recorder = Recorder(self.arch) if diagnostics else None
         records = train(
             self,
@@ -148,6 +156,7 @@ class Population:
             hyper=hyper,
             observer=recorder,
             validation=validation,
+            progress=progress,
         )
         if recorder is not None:
             for rec, diag in zip(records, recorder.members(len(records)), strict=True):

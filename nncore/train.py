@@ -17,7 +17,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _dense, rules
-from ._passes import backward_pass, forward_pass, logical, member_rng
+from ._holdout import measure_validation, validation_set
+from ._passes import backward_pass, forward_pass, member_rng
 from .architecture import Architecture
 from .optimizers import get_optimizer
 from .rules import ConfigError
@@ -69,6 +70,8 @@ class RunRecord:
     val_loss: float | None = None
     val_max_error: float | None = None
     val_accuracy: float | None = None
+    # The engine that trained it (see nncore.engines).
+    engine: str = "numpy"
 
 
 class _Book:
@@ -137,6 +140,7 @@ def train(
     hyper: Mapping[str, float | Sequence[float]],
     observer: Observer | None = None,
     validation: tuple[ArrayLike, ArrayLike] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[RunRecord]:
     """Train ``pop`` in place (see :meth:`Population.fit`).
 
@@ -151,6 +155,7 @@ def train(
     ``validation``, if given, is a held-out ``(X_val, Y_val)``: never trained on, its loss
     is recorded at the curve's epochs (``curve_val_loss``) and its loss, max error and
     accuracy at each member's end (``val_loss`` ...). Training is unchanged by it.
+    ``progress(n_ended, epoch)``, if given, is called at each epoch where members end.
     """
     x = np.ascontiguousarray(X, dtype=np.float64)
     y = np.ascontiguousarray(Y, dtype=np.float64)
@@ -167,44 +172,16 @@ def train(
         rules.check("batch_size", batch_size)
         if batch_size == 0 or batch_size >= len(x):  # 0, as in a spec: full batch
             batch_size = None
-    val = None if validation is None else _validation_set(validation, arch)
+    val = None if validation is None else validation_set(validation, arch)
     with np.errstate(all="ignore"):
         trainer = _Trainer(
             pop, x, y, opt_cls, hyper, crit, batch_size, max_epochs, observer, val
         )  # fmt: skip
+        trainer.progress = progress  # called as members end
         records = trainer.run()
         if val is not None:
-            _measure_validation(pop, records, *val)
+            measure_validation(pop, records, *val)
         return records
-
-
-def _validation_set(validation: tuple[ArrayLike, ArrayLike], arch: Architecture):
-    xv = np.ascontiguousarray(validation[0], dtype=np.float64)
-    yv = np.ascontiguousarray(validation[1], dtype=np.float64)
-    fits = xv.ndim == yv.ndim == 2 and len(xv) == len(yv) > 0
-    if not fits or xv.shape[1] != arch.sizes[0] or yv.shape[1] != arch.sizes[-1]:
-        raise ConfigError(
-            f"validation X {xv.shape} and Y {yv.shape} do not fit sizes={list(arch.sizes)}"
-        )
-    return xv, yv
-
-
-def _measure_validation(pop: Members, records: list[RunRecord], xv: Array, yv: Array) -> None:
-    """Each member's validation loss, max error and accuracy with its final parameters
-    (also the last point of its validation curve)."""
-    arch = pop.arch
-    ws, bs, work = logical(arch, pop.weights, pop.biases, len(xv))
-    acts, zs = forward_pass(arch, xv, ws, bs, work)
-    loss, _ = arch.loss_fn.value_and_delta(zs[-1], acts[-1], yv, arch.output_fn)
-    err, acc = max_error(acts[-1], yv), accuracy(acts[-1], yv)
-    for k, rec in enumerate(records):
-        rec.val_loss, rec.val_max_error, rec.val_accuracy = (
-            float(loss[k]),
-            float(err[k]),
-            float(acc[k]),
-        )
-        if rec.curve_val_loss is not None:
-            rec.curve_val_loss[-1] = loss[k]
 
 
 class _Trainer:
@@ -237,6 +214,7 @@ class _Trainer:
         self.watch = self.book.slot if observer is not None else {}
         self.val = val  # a held-out (X, Y), evaluated with scratch arrays of its own
         self.val_work = _dense.Scratch(self.layout) if val is not None else None
+        self.progress: Callable[[int, int], None] | None = None
 
     def run(self) -> list[RunRecord]:
         for t in range(self.max_epochs + 1):
@@ -293,6 +271,8 @@ class _Trainer:
         for w, pw in zip(self.params, self.pop.weights + self.pop.biases, strict=True):
             pw[self.ids[rows]] = w[rows]
         self.live[rows] = False
+        if self.progress is not None:
+            self.progress(len(rows), t)
 
     def _compact(self) -> None:
         keep = np.flatnonzero(self.live)
