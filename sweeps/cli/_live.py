@@ -9,6 +9,7 @@ while a sweep trains.
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -67,21 +68,32 @@ def _seconds(s: float) -> str:
     return f"{s // 60}m{s % 60:02d}s" if s >= 60 else f"{s}s"
 
 
+def now() -> float:
+    """The time the refreshes are measured by (replaced in the tests)."""
+    return time.monotonic()
+
+
 class Refresher:
     """Called with each progress report; rewrites the report when ``every_s`` seconds
-    have passed since the last one (``clock`` is injectable for tests)."""
+    have passed since the last one (by ``clock``, :func:`now` by default), as a chunk
+    ends."""
 
     def __init__(
         self,
         every_s: float,
         write: Callable[[], None],
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] | None = None,
     ) -> None:
-        self.every_s, self.write, self.clock = every_s, write, clock
-        self.last = clock()
+        self.every_s, self.write = every_s, write
+        self.clock = clock or now
+        self.last = self.clock()
         self.count = 0
 
     def __call__(self, p: Any) -> None:
+        # Only as a chunk ends (the main thread), never from the bar's thread: a report
+        # there would hold the bar still, and matplotlib draws in one thread at a time.
+        if threading.current_thread() is not threading.main_thread():
+            return
         if p.done >= p.total or self.clock() - self.last < self.every_s:
             return  # the report after the sweep covers the end
         self.write()

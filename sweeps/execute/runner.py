@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -127,7 +128,7 @@ def _run_locked(
     todo = [c for c in plan if c.chunk_id not in done]
     counts = _counts(store, [c for c in plan if c.chunk_id in done], len(grid))
     if on_progress:
-        on_progress(counts)
+        on_progress(replace(counts))  # a copy: ``counts`` goes on counting
     clear_progress(store.chunks)  # an earlier, stopped sweep's
     sizes = {c.chunk_id: len(c) for c in todo}
     budget = {c.chunk_id: int(grid["max_epochs"].iloc[c.rows[0]]) for c in todo}
