@@ -139,8 +139,8 @@ def _parquet(path: Path, step: Callable[[str], None], runs_written: bool) -> Non
     from sweeps.results.partial import is_unfinished
     from sweeps.results.read import load
 
-    step("summary.parquet")
+    step("writing summary.parquet")
     write_parquet(pd.read_csv(path / "summary.csv"), path / "summary.parquet")
     if not runs_written and not is_unfinished(path):
-        step("runs.parquet")
+        step("writing runs.parquet")
         write_parquet(load(path).runs, path / "runs.parquet")

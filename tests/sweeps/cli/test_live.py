@@ -6,6 +6,7 @@ import itertools
 from pathlib import Path
 from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 
 import sweeps
@@ -62,14 +63,16 @@ def test_refresher_writes_once_the_interval_has_passed_and_not_at_the_end():
 def test_report_every_refreshes_a_partial_report_while_the_sweep_runs(
     spec_file, tmp_path, capsys, monkeypatch
 ):
-    ticks = itertools.count(0.0, 3600.0)  # an hour passes between two looks at the clock
+    # The start, the first report (before any chunk: too soon), then two minutes later
+    # for ever: one refresh, as the first chunk ends.
+    ticks = itertools.chain([0.0, 0.0], itertools.repeat(120.0))
     monkeypatch.setattr(_live, "now", lambda: next(ticks))
     out = tmp_path / "out"
     args = ["run", str(spec_file), "-o", str(out), "-j", "1", "--report-every", "1"]
     assert main(args) == 0
     captured = capsys.readouterr()
     text = captured.out + captured.err
-    assert "report refreshed" in text
+    assert text.count("report refreshed") == 1 and "not refreshed" not in text
     assert "partial:" not in (out / "report.html").read_text()  # the last one is whole
 
 
@@ -79,32 +82,28 @@ def test_report_every_must_be_positive(spec_file, capsys):
     assert len(err) == 1 and "--report-every" in err[0] and "> 0" in err[0]
 
 
-def test_the_report_step_says_what_it_writes(spec_file, tmp_path, capsys):
-    out = tmp_path / "out"
-    assert main(["run", str(spec_file), "-o", str(out), "-j", "1", "--quiet", "--no-report"]) == 0
-    assert main(["report", str(out)]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert any("summary.csv" in ln for ln in lines) and any("report.html" in ln for ln in lines)
-    assert lines[-1] == f"report: {out / 'report.html'}"
-
-
 def test_format_parquet_is_read_back_as_the_csv(spec_file, tmp_path):
     pytest.importorskip("pyarrow")
     out = tmp_path / "out"
-    assert main(["run", str(spec_file), "-o", str(out), "-j", "1", "--format", "parquet"]) == 0
-    assert (out / "runs.parquet").is_file() and (out / "summary.parquet").is_file()
+    args = ["run", str(spec_file), "-o", str(out), "-j", "1", "--format", "parquet", "--no-report"]
+    assert main(args) == 0
     from_csv = read_runs(out / "runs.csv")
-    from_dir = sweeps.read_runs(out)  # the newest of the two: the Parquet file
+    from_dir = sweeps.read_runs(out)  # the newer of the two: the Parquet file
+    assert (out / "runs.parquet").is_file()
     assert from_dir.equals(from_csv) and dict(from_dir.dtypes) == dict(from_csv.dtypes)
 
 
-def test_report_format_parquet_writes_the_tables(spec_file, tmp_path):
+def test_report_says_what_it_writes_and_writes_parquet_tables(spec_file, tmp_path, capsys):
     pytest.importorskip("pyarrow")
     out = tmp_path / "out"
-    assert main(["run", str(spec_file), "-o", str(out), "-j", "1", "--quiet"]) == 0
-    assert not (out / "runs.parquet").exists()
+    assert main(["run", str(spec_file), "-o", str(out), "-j", "1", "--quiet", "--no-report"]) == 0
     assert main(["report", str(out), "--format", "parquet"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    for name in ("summary.csv", "report.html", "summary.parquet", "runs.parquet"):
+        assert any(name in ln and "writing" in ln for ln in lines), name
+    assert lines[-1] == f"report: {out / 'report.html'}"
     assert sweeps.read_runs(out / "runs.parquet").equals(read_runs(out / "runs.csv"))
+    assert len(pd.read_parquet(out / "summary.parquet")) == len(pd.read_csv(out / "summary.csv"))
 
 
 def test_format_parquet_without_pyarrow_is_one_line_exit_2(
