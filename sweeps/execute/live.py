@@ -5,7 +5,7 @@ nncore calls ``progress(n_ended, epoch)`` as members end (``Population.fit``); a
 worker's :class:`ProgressFile` keeps a running count and writes it, at most a few
 times a second, to a small file beside the chunk (``chunks/<id>.progress``: "ended
 epochs-of-ended current-epoch"). The parent's :class:`Live` reads those files every
-half second, adds them to the finished chunks' runs and reports.
+quarter second, adds them to the finished chunks' runs and reports.
 
 The files are only a display: a chunk counts when its result arrives (its chunk files
 remain the truth), its progress file is then dropped, and a message lost or left over
@@ -27,7 +27,7 @@ from sweeps.results.files import write_bytes
 __all__ = ["SUFFIX", "Live", "Progress", "ProgressFile", "clear_progress"]
 
 SUFFIX = ".progress"
-WRITE_EVERY_S = 0.2  # a worker's writes: often enough for a bar redrawn twice a second
+WRITE_EVERY_S = 0.2  # a worker's writes: about as often as the parent reads them
 
 
 @dataclass
@@ -102,7 +102,7 @@ class Live:
         chunks: Path | None,
         sizes: Mapping[str, int],
         budget: Mapping[str, int],
-        interval: float = 0.5,
+        interval: float = 0.25,
     ) -> None:
         self.counts, self.report, self.chunks = counts, report, chunks
         self.pending = dict(sizes)

@@ -65,7 +65,7 @@ def run(
     jobs : worker processes (default: all cores).
     fresh : discard results already in ``out`` instead of resuming.
     on_progress : called with a :class:`Progress` as runs end: after every finished
-        chunk, and every half second while chunks train (see :mod:`sweeps.execute.live`;
+        chunk, and every quarter second while chunks train (see :mod:`sweeps.execute.live`;
         the CLI draws its bar from it).
     backend : ``"loky"`` (default: local processes) or ``"dask"``.
     scheduler : with dask, ``"tcp://HOST:8786"`` or ``"local:N"`` (default: local with
