@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
 
 from nncore import ConfigError
-from sweeps.config.grid import chunks, expand
-from sweeps.config.load import load_spec
 from sweeps.execute.runner import run
 from sweeps.report.write import write_report
 from sweeps.results.partial import is_unfinished
@@ -36,29 +35,34 @@ max_error_below = 0.2
 N_RUNS = 2 * 2 * 6
 
 
+def _stop_after(n: int):
+    """An ``on_progress`` that stops the sweep, as Ctrl-C does, once ``n`` runs are in
+    finished chunks (it is called in the main thread as each chunk ends)."""
+
+    def progress(p) -> None:
+        if threading.current_thread() is threading.main_thread() and p.done >= n:
+            raise KeyboardInterrupt
+
+    return progress
+
+
 @pytest.fixture(scope="module")
-def finished(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The spec file and the results of the finished sweep (run once, copied by each test)."""
+def stopped_once(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A sweep stopped after three of its six chunks (made once, copied by each test)."""
     tmp = tmp_path_factory.mktemp("halfway")
     spec = tmp / "halfway.toml"
     spec.write_text(SPEC)
-    run(spec, tmp / "out", jobs=1)
+    with pytest.raises(KeyboardInterrupt):
+        run(spec, tmp / "out", jobs=1, on_progress=_stop_after(12))
     return spec, tmp / "out"
 
 
 @pytest.fixture
-def stopped(finished, tmp_path: Path) -> tuple[Path, Path]:
-    """A sweep stopped after some of its chunks: what a kill leaves on disk (whole
-    chunk files, no runs.csv), made by taking the end of a finished one away."""
-    spec, done = finished
+def stopped(stopped_once, tmp_path: Path) -> tuple[Path, Path]:
+    spec, done = stopped_once
     out = tmp_path / "out"
     shutil.copytree(done, out)
-    for name in ("runs.csv", "curves.csv.gz"):
-        (out / name).unlink()
-    plan = chunks(expand(load_spec(spec)), 4)
-    for c in plan[3:]:  # three of six chunks never finished
-        for suffix in ("runs.csv", "curves.gz"):
-            (out / "chunks" / f"{c.chunk_id}.{suffix}").unlink()
+    assert not (out / "runs.csv").exists() and len(list((out / "chunks").glob("*.runs.csv"))) == 3
     return spec, out
 
 
@@ -111,9 +115,9 @@ def test_a_chunk_file_under_another_chunks_name_is_not_trusted(stopped):
     assert any(bogus.name in line for line in res.skipped)
 
 
-def test_runs_csv_older_than_a_chunk_means_a_resumed_sweep_not_finished(finished, tmp_path):
-    out = tmp_path / "out"
-    shutil.copytree(finished[1], out)
+def test_runs_csv_older_than_a_chunk_means_a_resumed_sweep_not_finished(stopped):
+    spec, out = stopped
+    run(spec, out, jobs=1)
     assert not is_unfinished(out)
     chunk = next((out / "chunks").glob("*.runs.csv"))
     later = (out / "runs.csv").stat().st_mtime_ns + 10**9
