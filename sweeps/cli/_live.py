@@ -106,18 +106,27 @@ def report(
     *,
     fmt: str = "csv",
     quiet: bool = False,
-    echo: Callable[[str], None] = print,
+    steps: bool | None = None,
+    echo: Callable[[str], None] | None = None,
     runs_written: bool = False,
     **roles: str | None,
 ) -> Path:
-    """Write the report of ``results_dir`` (partial while the sweep has not finished),
-    telling ``echo`` each step; with ``fmt="parquet"`` also the tables as Parquet
-    (runs.parquet too, unless ``runs_written``)."""
+    """Write the report of ``results_dir`` (partial while the sweep has not finished);
+    with ``fmt="parquet"`` also the tables as Parquet (runs.parquet too, unless
+    ``runs_written``).
+
+    ``steps``: tell ``echo`` (default: print on stderr) what is being written, one line
+    per step; by default only at a terminal, so that the output of a script or a failure
+    stays the one line it is.
+    """
     from sweeps.report.write import write_report
 
+    show = (not quiet and sys.stderr.isatty()) if steps is None else steps
+    say = echo or (lambda line: print(line, file=sys.stderr))
+
     def step(line: str) -> None:
-        if not quiet:
-            echo(f"report: {line}")
+        if show:
+            say(f"report: {line}")
 
     def notice(line: str) -> None:
         print(f"warning: {line}", file=sys.stderr)
@@ -126,7 +135,7 @@ def report(
     if fmt == "parquet":
         _parquet(Path(results_dir), step, runs_written)
     if not quiet:
-        echo(f"report: {html}")
+        print(f"report: {html}")
     return html
 
 

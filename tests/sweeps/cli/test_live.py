@@ -98,10 +98,12 @@ def test_report_says_what_it_writes_and_writes_parquet_tables(spec_file, tmp_pat
     out = tmp_path / "out"
     assert main(["run", str(spec_file), "-o", str(out), "-j", "1", "--quiet", "--no-report"]) == 0
     assert main(["report", str(out), "--format", "parquet"]) == 0
-    lines = capsys.readouterr().out.splitlines()
+    # Not at a terminal: the one line naming the report, nothing else.
+    assert capsys.readouterr().out.strip() == f"report: {out / 'report.html'}"
+    lines: list[str] = []
+    _live.report(out, fmt="parquet", steps=True, echo=lines.append)
     for name in ("summary.csv", "report.html", "summary.parquet", "runs.parquet"):
         assert any(name in ln and "writing" in ln for ln in lines), name
-    assert lines[-1] == f"report: {out / 'report.html'}"
     assert sweeps.read_runs(out / "runs.parquet").equals(read_runs(out / "runs.csv"))
     assert len(pd.read_parquet(out / "summary.parquet")) == len(pd.read_csv(out / "summary.csv"))
 
