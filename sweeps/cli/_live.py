@@ -128,8 +128,8 @@ def report(
         if show:
             say(f"report: {line}")
 
-    def notice(line: str) -> None:
-        print(f"warning: {line}", file=sys.stderr)
+    def notice(line: str) -> None:  # "partial: N of M runs ...", damaged chunks
+        print(line, file=sys.stderr)
 
     html = write_report(results_dir, on_step=step, on_notice=notice, **roles)
     if fmt == "parquet":

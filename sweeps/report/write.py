@@ -41,8 +41,8 @@ def write_report(
     A sweep that has not finished is reported from the runs finished so far, marked
     "partial: N of M runs" (:func:`sweeps.results.read.load` with ``partial``); the
     sweep's own files are only read. ``on_step`` is told what is being written, one
-    line per step; ``on_notice`` gets one line per damaged chunk left out of a partial
-    report. Returns the path of ``report.html``.
+    line per step; ``on_notice`` gets the line saying a report is partial and one line
+    per damaged chunk left out of it. Returns the path of ``report.html``.
 
     Example
     -------
@@ -51,12 +51,12 @@ def write_report(
     PosixPath('results/or-sigmoid-vs-tanh/report.html')
     """
     step = on_step or (lambda _line: None)
+    notice = on_notice or (lambda _line: None)
     res = load(results_dir, partial=True)
     for line in res.skipped:
-        if on_notice:
-            on_notice(line)
+        notice(f"warning: {line}")
     if res.partial:
-        step(f"{partial_label(res)}: the sweep has not finished")
+        notice(f"{partial_label(res)}: the sweep has not finished; reporting its finished chunks")
     for field, value in (("x", x), ("y", y), ("hue", hue), ("col", col)):
         res.check_axis(field, value)
     roles = figures.roles(res.axes, x=x, y=y, hue=hue, col=col)
@@ -81,7 +81,8 @@ def _partial_note(res) -> str:
     return (
         f"The sweep has not finished: this report shows the {len(res.runs):,} runs of its "
         f"finished chunks (of {res.n_planned:,}). Run the sweep's command again to resume "
-        "it; its report at the end covers every run."
+        "it; its report at the end covers every run, with the loss curves, which are put "
+        "together when the sweep ends."
     )
 
 

@@ -73,14 +73,14 @@ def _chunk_files(out: Path) -> dict[str, tuple[int, bytes]]:
 def test_partial_report_shows_the_finished_runs_and_touches_no_sweep_file(stopped):
     _, out = stopped
     before = _chunk_files(out)
-    steps: list[str] = []
-    html = write_report(out, on_step=steps.append)
+    notices: list[str] = []
+    html = write_report(out, on_notice=notices.append)
     res = load(out, partial=True)
     assert res.partial and len(res.runs) == 12 and res.n_planned == N_RUNS
     assert res.runs["run_id"].is_unique
     page = html.read_text()
     assert "partial: 12 of 24 runs" in page
-    assert any("partial: 12 of 24 runs" in s for s in steps)
+    assert len(notices) == 1 and notices[0].startswith("partial: 12 of 24 runs")
     assert not (out / "runs.csv").exists() and not (out / "curves.csv.gz").exists()
     assert _chunk_files(out) == before  # read, never rewritten
     assert (out / "summary.csv").is_file()
