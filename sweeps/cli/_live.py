@@ -109,6 +109,7 @@ def report(
     steps: bool | None = None,
     echo: Callable[[str], None] | None = None,
     runs_written: bool = False,
+    tell: Callable[[str], None] | None = None,
     **roles: str | None,
 ) -> Path:
     """Write the report of ``results_dir`` (partial while the sweep has not finished);
@@ -117,7 +118,8 @@ def report(
 
     ``steps``: tell ``echo`` (default: print on stderr) what is being written, one line
     per step; by default only at a terminal, so that the output of a script or a failure
-    stays the one line it is.
+    stays the one line it is. ``tell`` (default: print on stderr) gets the line saying
+    the report is partial and one per damaged chunk left out.
     """
     from sweeps.report.write import write_report
 
@@ -131,7 +133,7 @@ def report(
     def notice(line: str) -> None:  # "partial: N of M runs ...", damaged chunks
         print(line, file=sys.stderr)
 
-    html = write_report(results_dir, on_step=step, on_notice=notice, **roles)
+    html = write_report(results_dir, on_step=step, on_notice=tell or notice, **roles)
     if fmt == "parquet":
         _parquet(Path(results_dir), step, runs_written)
     if not quiet:

@@ -75,12 +75,15 @@ def _refresh(out: Path, bar) -> None:
 
     from ._live import report
 
+    told: list[str] = []
     try:
-        html = report(out, quiet=True)
+        html = report(out, quiet=True, tell=told.append)
     except ConfigError as e:  # e.g. no chunk finished yet: the next refresh may have one
         bar.write(f"report not refreshed: {e}")
         return
     bar.write(f"report refreshed: {html}")
+    for line in told:  # above the bar, not through it
+        bar.write(line)
 
 
 def _list(args: argparse.Namespace) -> int:
