@@ -125,6 +125,9 @@ class Live:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
+        if self.chunks is not None:  # a stopped sweep's notes of chunks it did not finish
+            for cid in self.pending:
+                (self.chunks / f"{cid}{SUFFIX}").unlink(missing_ok=True)
 
     def finished(self, chunk_id: str, status: Sequence[str], epochs_run: Sequence[int]) -> None:
         """Count a chunk whose result has arrived, and report."""
