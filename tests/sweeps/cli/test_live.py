@@ -115,7 +115,7 @@ def test_format_parquet_without_pyarrow_is_one_line_exit_2(
 
     monkeypatch.setattr(parquet, "available", lambda: False)
     out = tmp_path / "out"
-    assert main(["run", str(spec_file), "-o", str(out), "--format", "parquet"]) == 2
+    assert main(["run", str(spec_file), "-o", str(out), "-j", "1", "--format", "parquet"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "pip install" in err[0] and "pyarrow" in err[0]
     assert not out.exists()
