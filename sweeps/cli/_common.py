@@ -40,6 +40,32 @@ def positive_int(text: str) -> int:
     return value
 
 
+def minutes(text: str) -> float:
+    """An argparse type: a number of minutes > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of minutes > 0")
+    return value
+
+
+def add_format(parser: argparse.ArgumentParser) -> None:
+    """The ``--format`` option: Parquet copies of the tables beside the CSV files."""
+    parser.add_argument(
+        "--format", choices=("csv", "parquet"), default="csv",
+        help="csv (default), or parquet: also runs.parquet and summary.parquet (needs pyarrow)",
+    )  # fmt: skip
+
+
+def check_format(fmt: str) -> None:
+    """Refuse ``--format parquet`` at once, in one line, when pyarrow is not installed."""
+    from sweeps.results.parquet import require
+
+    require(fmt)
+
+
 def spec_label(spec: object) -> str:
     """A spec's name, with the overrides it was made with: ``quick (lr=0.5 seeds=5)``."""
     overrides = getattr(spec, "overrides", ())

@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._common import EXIT_OK
+from ._common import EXIT_OK, add_format, check_format
 
 
 def _report(args: argparse.Namespace) -> int:
-    from sweeps.report.write import write_report
+    from ._live import report
 
-    html = write_report(args.dir, x=args.x, y=args.y, hue=args.hue, col=args.col)
-    print(f"report: {html}")
+    check_format(args.format)
+    report(args.dir, fmt=args.format, x=args.x, y=args.y, hue=args.hue, col=args.col)
     return EXIT_OK
 
 
@@ -45,6 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     rep.add_argument("--y", help="heatmap y axis (default: init_scale, else the next axis)")
     rep.add_argument("--hue", help="the axis compared by colour (default: activation)")
     rep.add_argument("--col", help="one more facet axis (default: the next axis left)")
+    add_format(rep)
     rep.set_defaults(func=_report)
 
     cmp = sub.add_parser("compare", help="pairwise differences between the levels of an axis")

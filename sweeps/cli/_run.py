@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ._common import EXIT_OK, add_jobs, add_spec, start_workers
+from ._common import EXIT_OK, add_format, add_jobs, add_spec, check_format, minutes, start_workers
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -14,26 +14,18 @@ def _run(args: argparse.Namespace) -> int:
     from sweeps.execute.runner import run
     from sweeps.execute.workers import stop
 
+    from ._live import Bar, Refresher, report
+
+    check_format(args.format)
     spec = load_spec(args.spec, args.overrides)
     out = args.out or Path("results") / spec.dirname
     if spec.overrides and not args.quiet:
         print(f"{spec.name} with {' '.join(spec.overrides)}: results in {out}")
-    bar = None
-
-    def progress(p) -> None:
-        nonlocal bar
-        if args.quiet:
-            return
-        if bar is None:  # drawn on the first report, after every check has passed
-            from tqdm import tqdm
-
-            bar = tqdm(
-                total=p.total, initial=p.done, unit="run", desc=spec.name, dynamic_ncols=True
-            )
-        bar.n = p.done
-        extra = {"failed": p.failed} if p.failed else {}
-        bar.set_postfix(converged=p.converged, diverged=p.diverged, **extra, refresh=False)
-        bar.refresh()
+    bar = Bar(spec.name, quiet=args.quiet)
+    progress = bar
+    if args.report_every and not args.no_report:
+        refresh = Refresher(args.report_every * 60, lambda: _refresh(out, bar))
+        progress = lambda p: (bar(p), refresh(p))  # noqa: E731
 
     try:
         runs = run(
@@ -49,17 +41,14 @@ def _run(args: argparse.Namespace) -> int:
             connect_timeout=args.connect_timeout,
         )
     except KeyboardInterrupt:
-        if bar is not None:
-            bar.close()  # before the message, so that the bar does not print after it
-            bar = None
+        bar.close()  # before the message, so that the bar does not print after it
         print(
             f"interrupted: finished chunks are kept in {out}; run the same command to resume",
             file=sys.stderr,
         )
         return 130
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
         stop()  # idle now: the summary and report below need no workers
     counts = runs["status"].value_counts()
     if not args.quiet:
@@ -69,17 +58,32 @@ def _run(args: argparse.Namespace) -> int:
             + (f", {counts['failed']:,} failed (runs.csv: error)" if "failed" in counts else "")
         )
         print(f"results: {out / 'runs.csv'}")
+    if args.format == "parquet":
+        from sweeps.results.parquet import write_parquet
+
+        write_parquet(runs, out / "runs.parquet")
+        if not args.quiet:
+            print(f"results: {out / 'runs.parquet'}")
     if not args.no_report:
-        _report_after_run(out, args.quiet)
+        report(out, fmt=args.format, quiet=args.quiet, runs_written=True)
     return EXIT_OK
 
 
-def _report_after_run(out: Path, quiet: bool) -> None:
-    from sweeps.report.write import write_report
+def _refresh(out: Path, bar) -> None:
+    """``--report-every``: the report of the runs finished so far, while the sweep trains."""
+    from nncore import ConfigError
 
-    html = write_report(out)
-    if not quiet:
-        print(f"report: {html}")
+    from ._live import report
+
+    told: list[str] = []
+    try:
+        html = report(out, quiet=True, tell=told.append)
+    except ConfigError as e:  # e.g. no chunk finished yet: the next refresh may have one
+        bar.write(f"report not refreshed: {e}")
+        return
+    bar.write(f"report refreshed: {html}")
+    for line in told:  # above the bar, not through it
+        bar.write(line)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -175,6 +179,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--fresh", action="store_true", help="discard earlier results in --out")
     r.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     r.add_argument("--no-report", action="store_true", help="skip the report at the end")
+    r.add_argument(
+        "--report-every", type=minutes, default=None, metavar="MINUTES",
+        help="also write the report of the runs finished so far every MINUTES while it trains",
+    )  # fmt: skip
+    add_format(r)
     r.add_argument(
         "--diagnostics",
         action="store_true",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -161,6 +161,12 @@ def _config_text(
 
 def _hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:RUN_ID_HEX]
+
+
+def chunk_id(run_ids: Sequence[str]) -> str:
+    """The id :func:`chunks` gives the chunk of ``run_ids`` (in grid order): a reader
+    of a chunk file can tell from it that the file holds that chunk's runs."""
+    return _hash("\n".join(run_ids))
 
 
 def groups(df: pd.DataFrame) -> list[NDArray[np.intp]]:

@@ -11,7 +11,7 @@ import pandas starts in half the time.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,8 @@ from sweeps.results.chunkfiles import Columns, write_chunk
 from sweeps.results.schema import COLUMNS, DIAGNOSTIC_COLUMNS
 from sweeps.stats.plateau import plateaus
 
+from .live import ProgressFile
+
 
 def run_chunk(
     chunk_id: str,
@@ -35,6 +37,7 @@ def run_chunk(
     chunk_dir: str | None = None,
     data: Mapping[str, Any] | None = None,
     plugins: Sequence[Sequence[str]] = (),
+    progress_file: str | None = None,
 ) -> tuple[str, Columns, Columns | None, Columns | None]:
     """A worker's task: train a chunk given as plain columns (rows of the grid).
 
@@ -45,10 +48,12 @@ def run_chunk(
     its digest: every worker trains on the arrays the main process prepared.
     ``plugins`` are the spec's (:meth:`sweeps.config.plugins.Plugin.ref`): imported once
     per process, before training, and refused if their hash is not the one the sweep
-    started with.
+    started with. With ``progress_file`` the runs that end are counted there as they
+    end (:class:`sweeps.execute.live.ProgressFile`).
     """
     ensure(plugins)
-    metrics, curves, diags = train_chunk(columns, stop, diagnostics, data)
+    progress = ProgressFile(progress_file) if progress_file else None
+    metrics, curves, diags = train_chunk(columns, stop, diagnostics, data, progress)
     table = {c: list(columns[c]) if c in columns else metrics[c] for c in COLUMNS}
     if chunk_dir is None:
         return chunk_id, table, curves, diags
@@ -61,6 +66,7 @@ def train_chunk(
     stop: Mapping[str, Any],
     diagnostics: bool = False,
     data: Mapping[str, Any] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Columns, Columns, Columns | None]:
     """Train the runs in ``configs`` (columns of the expanded grid) together.
 
@@ -70,7 +76,8 @@ def train_chunk(
     form ``run_id, epoch, layer, metric, value`` (DIAGNOSTIC_COLUMNS), or None
     without ``diagnostics=True``. ``data`` (see :func:`run_chunk`) is needed for a
     spec's own task; with a holdout, ``metrics`` has the validation measures and
-    ``curves`` a ``val_loss`` column.
+    ``curves`` a ``val_loss`` column. ``progress(n_ended, epoch)`` is called as runs
+    end (:meth:`nncore.Population.fit`).
     """
     first = {k: list(v)[0] for k, v in configs.items()}
     x, y, validation = _arrays(first, data)
@@ -97,6 +104,7 @@ def train_chunk(
         batch_size=int(first["batch_size"]) or None,
         diagnostics=diagnostics,
         validation=validation,
+        progress=progress,
         **hyper,
     )
     elapsed = time.perf_counter() - start

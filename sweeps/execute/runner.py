@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -32,6 +32,7 @@ from . import workers
 from .chunk import run_chunk
 from .cluster import BACKENDS, check_scheduler, dask_client
 from .limits import check_out, check_resources
+from .live import Live, Progress, clear_progress
 from .manifest import end, new_manifest
 from .schedule import LongestFirst
 from .usertrain import run_trainer_chunk
@@ -39,18 +40,6 @@ from .usertrain import run_trainer_chunk
 __all__ = ["DEFAULT_ROOT", "Progress", "run"]
 
 DEFAULT_ROOT = Path("results")
-
-
-@dataclass
-class Progress:
-    """Counts reported after each chunk: runs done (of total), converged, diverged,
-    failed (a user trainer's runs only)."""
-
-    done: int
-    total: int
-    converged: int
-    diverged: int
-    failed: int = 0
 
 
 def run(
@@ -75,7 +64,9 @@ def run(
         for a spec made with overrides: :attr:`SweepSpec.dirname`).
     jobs : worker processes (default: all cores).
     fresh : discard results already in ``out`` instead of resuming.
-    on_progress : called after every finished chunk (the CLI draws its bar from it).
+    on_progress : called with a :class:`Progress` as runs end: after every finished
+        chunk, and every quarter second while chunks train (see :mod:`sweeps.execute.live`;
+        the CLI draws its bar from it).
     backend : ``"loky"`` (default: local processes) or ``"dask"``.
     scheduler : with dask, ``"tcp://HOST:8786"`` or ``"local:N"`` (default: local with
         ``jobs`` or all cores).
@@ -137,17 +128,22 @@ def _run_locked(
     todo = [c for c in plan if c.chunk_id not in done]
     counts = _counts(store, [c for c in plan if c.chunk_id in done], len(grid))
     if on_progress:
-        on_progress(counts)
+        on_progress(replace(counts))  # a copy: ``counts`` goes on counting
+    clear_progress(store.chunks)  # an earlier, stopped sweep's
+    sizes = {c.chunk_id: len(c) for c in todo}
+    budget = {c.chunk_id: int(grid["max_epochs"].iloc[c.rows[0]]) for c in todo}
+    # Workers on other machines cannot write here; local ones (and local Dask) can.
+    remote = backend == "dask" and not (scheduler or "").startswith("local:")
+    notes = None if remote or spec.trainer else store.chunks.resolve()
     try:
-        work = _execute(store, grid, todo, spec, jobs, backend, scheduler, diagnostics)
+        work = _execute(store, grid, todo, spec, jobs, backend, scheduler, diagnostics, notes)
         tables = {}
-        for chunk_id, table, curves, diags in work:
-            if curves is not None:  # not yet written by its worker
-                store.save_chunk(chunk_id, table, curves, diags)
-            tables[chunk_id] = table
-            _tally(counts, table)
-            if on_progress:
-                on_progress(counts)
+        with Live(counts, on_progress, notes, sizes, budget) as live:
+            for chunk_id, table, curves, diags in work:
+                if curves is not None:  # not yet written by its worker
+                    store.save_chunk(chunk_id, table, curves, diags)
+                tables[chunk_id] = table
+                live.finished(chunk_id, table["status"], table["epochs_run"])
         runs = store.assemble([c.chunk_id for c in plan], grid["run_id"], tables)
     except BaseException as e:
         end(manifest, "interrupted" if isinstance(e, KeyboardInterrupt) else "failed")
@@ -209,10 +205,12 @@ def _execute(
     backend: str,
     scheduler: str | None,
     diagnostics: bool = False,
+    notes: Path | None = None,
 ) -> Iterator[tuple[str, Columns, Columns | None, Columns | None]]:
     """Yield ``(chunk_id, runs rows, curves, diagnostics)`` for each chunk, in
     completion order; ``curves`` and ``diagnostics`` are None when the worker wrote the
-    chunk to ``store`` itself (local backends)."""
+    chunk to ``store`` itself (local backends). With ``notes``, the workers write the
+    progress of each chunk there (:mod:`sweeps.execute.live`)."""
     stop = dict(spec.stop)
     to = None if backend == "dask" else str(store.chunks)
     # A spec's own tasks were read and prepared once, here: each chunk carries its arrays.
@@ -231,7 +229,8 @@ def _execute(
         if spec.trainer:
             return c.chunk_id, columns, stop, *extra, to
         data = payloads.get(columns["task"][0])
-        return c.chunk_id, columns, stop, diagnostics, to, data, plugins
+        note = None if notes is None else str(notes / f"{c.chunk_id}.progress")
+        return c.chunk_id, columns, stop, diagnostics, to, data, plugins, note
 
     if not todo:
         return

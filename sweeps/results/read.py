@@ -19,6 +19,7 @@ from nncore import ConfigError, log_epochs
 from nncore.rules import check_choice, did_you_mean
 from sweeps.config.plugins import load_listed
 
+from .partial import finished_runs, is_unfinished
 from .schema import read_runs
 from .validate import check_runs
 
@@ -34,6 +35,20 @@ class ResultsDir:
     path: Path
     runs: pd.DataFrame
     manifest: dict[str, Any]
+    # Read from the finished chunks of a sweep that has not ended (load(partial=True)).
+    from_chunks: bool = False
+    skipped: tuple[str, ...] = ()  # one line per damaged chunk left out
+
+    @property
+    def n_planned(self) -> int:
+        """The number of runs the sweep has in all (its manifest's ``n_runs``)."""
+        n = self.manifest.get("n_runs")
+        return n if isinstance(n, int) else len(self.runs)
+
+    @property
+    def partial(self) -> bool:
+        """True when these are only the runs finished so far, not the whole sweep."""
+        return self.from_chunks and len(self.runs) < self.n_planned
 
     @property
     def axes(self) -> list[str]:
@@ -57,14 +72,19 @@ class ResultsDir:
         return check_choice(field, value, self.axes)
 
 
-def load(results_dir: str | os.PathLike) -> ResultsDir:
+def load(results_dir: str | os.PathLike, partial: bool = False) -> ResultsDir:
     """Load ``runs.csv`` and ``manifest.json``; one-line ConfigError when they are missing.
 
-    The plugins the manifest lists are loaded too, and refused if they changed since.
+    With ``partial``, a sweep that has not finished (no runs.csv yet, or one older than
+    its chunk files) is read from its finished chunks instead (see
+    :mod:`sweeps.results.partial`): the result's ``partial`` says so. The plugins the
+    manifest lists are loaded too, and refused if they changed since.
     """
     path = Path(results_dir)
     if not path.is_dir():
         raise ConfigError(f"results_dir={str(path)!r} does not exist" + _nearby(path))
+    if partial and (path / "manifest.json").is_file() and is_unfinished(path):
+        return _load_partial(path)
     missing = [f for f in REQUIRED if not (path / f).is_file()]
     if missing:
         raise ConfigError(
@@ -85,11 +105,37 @@ def load(results_dir: str | os.PathLike) -> ResultsDir:
         raise ConfigError(f"results_dir={str(path)!r} has no runs yet (runs.csv is empty)")
     n = manifest.get("n_runs")
     check_runs(runs, f"{str(path / 'runs.csv')!r}", n if isinstance(n, int) else None)
+    _load_plugins(manifest, path)
+    return ResultsDir(path, runs, manifest)
+
+
+def _load_partial(path: Path) -> ResultsDir:
+    """The runs finished so far of the sweep in ``path``, from its chunk files."""
+    manifest = _manifest(path)
+    trainer = manifest.get("trainer")
+    columns = trainer.get("columns") if isinstance(trainer, dict) else None
+    runs, skipped = finished_runs(path, manifest, columns if isinstance(columns, dict) else None)
+    check_runs(runs, f"the chunks of {str(path)!r}")
+    _load_plugins(manifest, path)
+    return ResultsDir(path, runs, manifest, from_chunks=True, skipped=tuple(skipped))
+
+
+def _manifest(path: Path) -> dict[str, Any]:
+    try:
+        manifest = json.loads((path / "manifest.json").read_text())
+    except (ValueError, UnicodeDecodeError) as e:
+        msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise ConfigError(f"results_dir={str(path)!r} is unreadable: {msg}") from None
+    if not isinstance(manifest, dict):
+        raise ConfigError(f"results_dir={str(path)!r}: manifest.json is not a JSON object")
+    return manifest
+
+
+def _load_plugins(manifest: dict[str, Any], path: Path) -> None:
     # The parts the runs used (explain, boundaries, diagnostics), the very code they ran.
     plugins = manifest.get("plugins", [])
     if plugins:
         load_listed(plugins if isinstance(plugins, list) else [plugins], path)
-    return ResultsDir(path, runs, manifest)
 
 
 def _nearby(path: Path) -> str:

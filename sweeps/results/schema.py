@@ -93,21 +93,28 @@ def frame(table: dict[str, list[Any]], dtypes: dict[str, str] | None = None) -> 
 
 
 def read_runs(path: str | os.PathLike, dtypes: dict[str, str] | None = None) -> pd.DataFrame:
-    """Read a ``runs.csv`` with the schema's dtypes (``hidden`` stays a string).
+    """Read a ``runs.csv`` (or ``runs.parquet``) with the schema's dtypes (``hidden``
+    stays a string).
 
-    A trainer sweep's file (it has an ``error`` column) is read with ``dtypes`` for
-    its own columns (a manifest's ``columns``); without them, text columns are strings.
+    ``path`` may be a results directory: its ``runs.parquet`` when there is one no
+    older than its ``runs.csv``, else its ``runs.csv``. A trainer sweep's file (it has
+    an ``error`` column) is read with ``dtypes`` for its own columns (a manifest's
+    ``columns``); without them, text columns are strings.
     """
     import pandas as pd
 
+    path = _runs_file(Path(path))
     dtypes = dtypes or {}
     strings = {c: "string" for c, d in dtypes.items() if d == "string"}
-    df = pd.read_csv(
-        path,
-        dtype={"hidden": "string", "run_id": "string", "error": "string", **strings},
-        keep_default_na=False,
-        na_values=[""],
-    )
+    if path.suffix == ".parquet":
+        df = pd.read_parquet(path)
+    else:
+        df = pd.read_csv(
+            path,
+            dtype={"hidden": "string", "run_id": "string", "error": "string", **strings},
+            keep_default_na=False,
+            na_values=[""],
+        )
     trainer = "error" in df.columns
     if not trainer and "hidden" in df.columns:
         df["hidden"] = df["hidden"].fillna("")
@@ -121,6 +128,18 @@ def read_runs(path: str | os.PathLike, dtypes: dict[str, str] | None = None) -> 
         known = {k: v for k, v in known.items() if k not in CONFIG_DTYPES or k in dtypes
                  or k in ("run_id", "max_epochs", "seed")}  # fmt: skip
     return df.astype(known)
+
+
+def _runs_file(path: Path) -> Path:
+    """The runs file of ``path``: itself, or a results directory's newest runs table."""
+    if not path.is_dir():
+        return path
+    csv, parquet = path / "runs.csv", path / "runs.parquet"
+    if parquet.is_file() and (
+        not csv.is_file() or parquet.stat().st_mtime_ns >= csv.stat().st_mtime_ns
+    ):
+        return parquet
+    return csv
 
 
 def write_csv_atomic(df: pd.DataFrame, path: str | os.PathLike, **kwargs) -> None:

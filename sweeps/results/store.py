@@ -35,12 +35,12 @@ __all__ = ["CHUNK_DIR", "DIAGNOSTICS", "OUTPUTS", "Store"]
 CHUNK_DIR = "chunks"
 OUTPUTS = (
     "runs.csv", "curves.csv.gz", "manifest.json", "spec.toml", "summary.csv",
-    "diagnostics.csv.gz",
+    "diagnostics.csv.gz", "runs.parquet", "summary.parquet",
 )  # fmt: skip
 DIAGNOSTICS = "diagnostics.csv.gz"
 # Directories of nnsweep's own files, and the names it writes there (--fresh removes these).
 OWN_DIRS = {
-    CHUNK_DIR: ("*.runs.csv", "*.curves.gz", "*.diagnostics.gz", ".*.tmp"),
+    CHUNK_DIR: ("*.runs.csv", "*.curves.gz", "*.diagnostics.gz", "*.progress", ".*.tmp"),
     "plots": ("*.png", ".*.tmp"),
 }
 
