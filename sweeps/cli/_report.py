@@ -5,13 +5,23 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._common import EXIT_OK
+from ._common import EXIT_OK, positive_int
 
 
 def _report(args: argparse.Namespace) -> int:
     from sweeps.report.write import write_report
 
     html = write_report(args.dir, x=args.x, y=args.y, hue=args.hue, col=args.col)
+    if args.top:
+        import pandas as pd
+
+        from sweeps.report.ranking import format_ranking
+        from sweeps.results.read import load
+
+        res = load(args.dir)
+        summary = pd.read_csv(html.parent / "summary.csv", keep_default_na=False,
+                              na_values=[""])  # fmt: skip
+        print(format_ranking(summary, res.axes, res.max_epochs, args.top))
     print(f"report: {html}")
     return EXIT_OK
 
@@ -45,6 +55,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     rep.add_argument("--y", help="heatmap y axis (default: init_scale, else the next axis)")
     rep.add_argument("--hue", help="the axis compared by colour (default: activation)")
     rep.add_argument("--col", help="one more facet axis (default: the next axis left)")
+    rep.add_argument(
+        "--top",
+        type=positive_int,
+        metavar="N",
+        help="also print the N best configurations (ranked) on the terminal",
+    )
     rep.set_defaults(func=_report)
 
     cmp = sub.add_parser("compare", help="pairwise differences between the levels of an axis")

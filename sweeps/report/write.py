@@ -15,9 +15,13 @@ from sweeps.results.schema import write_csv_atomic
 from sweeps.stats.survival import summarize
 
 from . import figures, html
+from .continuous import continuous_figures
 from .diagnostics import diagnostics_figure
 from .headline import headline
 from .heatmaps import heatmap_figures
+from .kinds import split_axes
+from .overview import pair_figure, parallel_figure
+from .ranking import ranked
 from .style import palette_for
 
 __all__ = ["write_report"]
@@ -46,20 +50,33 @@ def write_report(
     res = load(results_dir)
     for field, value in (("x", x), ("y", y), ("hue", hue), ("col", col)):
         res.check_axis(field, value)
-    roles = figures.roles(res.axes, x=x, y=y, hue=hue, col=col)
-    summary = summarize(res.runs, res.axes, res.max_epochs)
+    categorical, continuous = split_axes(res)
+    roles = figures.roles(res.axes, x=x, y=y, hue=hue, col=col, continuous=tuple(continuous))
+    summary = ranked(summarize(res.runs, res.axes, res.max_epochs))
     write_csv_atomic(summary, res.path / "summary.csv")
-    plots, notes = _draw_all(res, roles)
-    text = headline(res.runs, res.axes, res.max_epochs, roles.hue)
+    plots, notes = _draw_all(res, roles, continuous)
+    _remove_stale(res.path / "plots", {p.path for p in plots})
+    text = headline(res.runs, categorical, res.max_epochs, roles.hue)
     return html.write_html(res, summary, plots, notes, text)
 
 
-def _draw_all(res, roles) -> tuple[list, list[str]]:
+def _draw_all(res, roles, continuous: list[str]) -> tuple[list, list[str]]:
     """Draw every figure into ``plots/``; return them and notes on any left out."""
     palette = palette_for(res.runs, roles.hue)
     heatmaps, why = heatmap_figures(res, roles)
     plots = [figures.survival_figure(res, roles, palette), *heatmaps]
     notes = [why] if why else []
+    if continuous:
+        axis_plots, why = continuous_figures(res, roles, palette, continuous)
+        plots += axis_plots
+        notes += [why] if why else []
+        if len(continuous) >= 2:
+            pair, why = pair_figure(res, roles, continuous[0], continuous[1])
+            plots.append(pair)
+            notes += [why] if why else []
+        parallel, why = parallel_figure(res, roles)
+        plots.append(parallel)
+        notes += [why] if why else []
     loss, why = figures.loss_figure(res, roles, palette)
     plots += [loss] if loss else []
     notes += [why] if why else []
@@ -68,3 +85,11 @@ def _draw_all(res, roles) -> tuple[list, list[str]]:
     plots += [diag] if diag else []
     notes += [why] if why else []
     return plots, notes
+
+
+def _remove_stale(folder: Path, drawn: set[Path]) -> None:
+    """Remove the PNGs of figures an earlier report drew and this one did not (a heatmap
+    of an axis now drawn as continuous), so that plots/ matches report.html."""
+    for png in folder.glob("*.png"):
+        if png not in drawn:
+            png.unlink(missing_ok=True)
