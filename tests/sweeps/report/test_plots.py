@@ -20,7 +20,8 @@ def test_each_plot_kind_draws_from_a_results_dir(small_results):
     res = load(small_results)
     runs, m = res.runs, res.max_epochs
     ax = survival_plot(runs, max_epochs=m, hue="activation", ax=_ax())
-    assert len(ax.lines) == 2 and len(ax.collections) == 2  # a line and a band per level
+    # A line, an end marker and a band per level.
+    assert len(ax.lines) == 4 and len(ax.collections) == 2
     assert ax.get_xscale() == "log" and ax.get_ylabel()
     epochs, loss = read_curves(small_results / "curves.csv.gz", runs["run_id"])
     ax = loss_curve_plot(runs, epochs, loss, hue="activation", ax=_ax())
