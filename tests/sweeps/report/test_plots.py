@@ -68,3 +68,18 @@ def test_heatmap_marks_unreached_medians_not_numbers():
         ax=_ax(),
     )
     assert sorted(t.get_text() for t in ax.texts) == ["250", "> 20k"]
+
+
+def test_loss_axis_is_plain_and_linear_when_the_loss_barely_moves():
+    from sweeps.report.style import loss_axis
+
+    ax = _ax()
+    ax.plot([1, 10, 100], [0.126, 0.125, 0.124])
+    loss_axis(ax, np.array([0.126, 0.125, 0.124]))
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert ax.get_yscale() == "linear" and len(set(labels)) == len(labels) >= 2
+    assert not any("10^" in t or "×" in t for t in labels)
+    ax = _ax()
+    loss_axis(ax, np.array([0.3, 0.01, 1e-4, np.inf]))  # a diverged run's inf is ignored
+    assert ax.get_yscale() == "log"
