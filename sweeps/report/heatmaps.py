@@ -23,6 +23,7 @@ from sweeps.stats.survival import format_ratio, summarize
 from . import plots as rp
 from . import style as st
 from .figures import DPI, Plot, Roles, pooled_note, save
+from .kinds import MIN_RUNS
 
 __all__ = ["heatmap_figures", "ratio_figure"]
 
@@ -118,7 +119,8 @@ def ratio_figure(res: ResultsDir, r: Roles, x: str, y: str, row_axis, pooled: st
         f"Ratio of Kaplan–Meier median epochs to threshold, {slow_name} over {fast_name}, per "
         f"cell: 3× means {slow_name} needed three times as many epochs as {fast_name}; red: "
         f"{slow_name} slower, blue: {slow_name} faster. Hatched cells: a median exceeds the "
-        "budget, so only a bound is known ('> x' or '< x'), or both do ('n/a'). Log-rank "
+        "budget, so only a bound is known ('> x' or '< x'), or both do ('n/a'); "
+        f"'< {MIN_RUNS} runs': too few runs on a side to compare. Log-rank "
         f"tests per cell: nnsweep compare DIR --by {r.hue}." + pooled
     )
     return Plot("heatmap_ratio", title, caption, save(fig, res, "heatmap_ratio"))
@@ -131,8 +133,12 @@ def _ratio_table(res: ResultsDir, hue: str, cells: list[str], fast: str) -> pd.D
     slow_m = np.where(flip, table["median_b"], table["median_a"])
     fast_m = np.where(flip, table["median_a"], table["median_b"])
     pairs = [median_ratio(a, b, res.max_epochs) for a, b in zip(slow_m, fast_m, strict=True)]
-    table["ratio"] = [p[0] for p in pairs]
-    table["text"] = [_ratio_text(*p) for p in pairs]
+    # A cell with too few runs on either side is drawn, but not compared.
+    few = (np.minimum(table["runs_a"], table["runs_b"]) < MIN_RUNS).to_numpy()
+    table["ratio"] = np.where(few, np.nan, [p[0] for p in pairs])
+    table["text"] = [
+        f"< {MIN_RUNS} runs" if f else _ratio_text(*p) for f, p in zip(few, pairs, strict=True)
+    ]
     return table
 
 

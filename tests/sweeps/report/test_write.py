@@ -157,6 +157,7 @@ def test_ratio_heatmap_title_names_a_numeric_axis(fake_results):
     )
     text = html.unescape(write_report(out, hue="lr").read_text())
     assert re.search(r"Median epochs, lr (0\.1|1) ÷ lr (0\.1|1)<", text)
+    assert "'< 10 runs': too few runs on a side to compare" in text  # 4 seeds a cell
 
 
 def test_cli_report_top_prints_the_ranking(fake_results, capsys):
