@@ -65,6 +65,8 @@ def _draw_all(res, roles, continuous: list[str]) -> tuple[list, list[str]]:
     palette = palette_for(res.runs, roles.hue)
     heatmaps, why = heatmap_figures(res, roles)
     plots = [figures.survival_figure(res, roles, palette), *heatmaps]
+    if why and continuous and not heatmaps:  # say where the continuous axes went
+        why += f" {', '.join(continuous)}: continuous, drawn in figures of their own below."
     notes = [why] if why else []
     if continuous:
         axis_plots, why = continuous_figures(res, roles, palette, continuous)

@@ -109,16 +109,45 @@ def test_roles_on_continuous_axes_are_refused(fake_results):
         write_report(out, x="lr")
 
 
-def test_no_image_exceeds_the_bound_with_many_levels(fake_results):
-    hidden = [str(w) for w in range(2, 32)]  # 30 names: categorical, many facets
+def test_no_image_exceeds_the_bound_with_many_levels(fake_results, monkeypatch):
+    from sweeps.report import figures
+
+    # The most facets a figure draws fit the bound at the figures' own resolution ...
+    fig, _ = figures._figure(4, 5)  # 20 panels, five to a row
+    assert max(fig.get_size_inches()) * figures.DPI <= MAX_PX
+    # ... and more levels than that are cut, with a note (a smaller cap keeps this fast).
+    monkeypatch.setattr(figures, "MAX_PANELS", 4)
+    hidden = [str(w) for w in range(2, 8)]  # 6 names: categorical
     out = fake_results(
-        {"activation": ["sigmoid", "tanh", "relu"], "hidden": hidden, "task": ["or", "xor"],
-         "lr": LRS},
-        seeds=1,
+        {"activation": ["sigmoid", "tanh", "relu"], "hidden": hidden, "lr": LRS[: MAX_LEVELS + 1]},
+        seeds=1, max_epochs=2000,
     )  # fmt: skip
     text = write_report(out).read_text()
     sizes = _sizes(out)
-    assert len(sizes) >= 6
+    assert {"survival", "heatmap_success", "epochs_vs", "parallel"} <= set(sizes)
     assert max(max(s) for s in sizes.values()) <= MAX_PX, sizes
-    assert "Only the first 20 of 30 levels of hidden" in text
-    assert "No ratio heatmap: activation has 3 levels" in text
+    assert "Only the first 4 of 6 levels of hidden" in text
+
+
+def test_a_hue_of_three_levels_says_why_there_is_no_ratio_heatmap(fake_results):
+    out = fake_results(
+        {"activation": ["sigmoid", "tanh", "relu"], "lr": [0.1, 1.0], "init_scale": [0.5, 1.0]},
+        seeds=2, max_epochs=2000,
+    )  # fmt: skip
+    text = write_report(out).read_text()
+    assert "No ratio heatmap: activation has 3 levels and a ratio compares two" in text
+    assert not (out / "plots" / "heatmap_ratio.png").exists()
+
+
+def test_parallel_coordinates_sample_their_lines(fake_results):
+    from sweeps.report.figures import roles
+    from sweeps.report.overview import MAX_LINES, parallel_figure
+
+    out = fake_results({"lr": LRS}, seeds=90, max_epochs=200)  # 1,080 runs
+    res = load(out)
+    plot, note = parallel_figure(res, roles(res.axes, continuous=("lr",)))
+    assert (
+        note
+        == f"The parallel-coordinates view draws {MAX_LINES:,} of 1,080 runs (a random sample)."
+    )
+    assert max(png_size(plot.path)) <= MAX_PX
