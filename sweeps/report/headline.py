@@ -52,9 +52,17 @@ def level_name(runs: pd.DataFrame, hue: str, value: object) -> str:
     return level_label(value)
 
 
-def headline(runs: pd.DataFrame, axes: list[str], max_epochs: int, hue: str | None) -> str:
+def headline(
+    runs: pd.DataFrame,
+    axes: list[str],
+    max_epochs: int,
+    hue: str | None,
+    *,
+    min_runs: int = MIN_RUNS,
+) -> str:
     """A plain-language comparison of the ``hue`` levels, pooled over the other axes,
-    naming the cell of the other axes where the gap between them is largest."""
+    naming the cell of the other axes where the gap between them is largest (among the
+    cells holding at least ``min_runs`` runs of every level)."""
     if hue is None:
         row = summarize(runs, [], max_epochs).iloc[0]
         median = format_epochs(row["km_median"], max_epochs)
@@ -73,16 +81,18 @@ def headline(runs: pd.DataFrame, axes: list[str], max_epochs: int, hue: str | No
     if len(pooled) < 2:
         return text
     others = [a for a in axes if a != hue]
-    return text + (" " + _largest_gap(runs, others, hue, max_epochs) if others else "")
+    return text + (" " + _largest_gap(runs, others, hue, max_epochs, min_runs) if others else "")
 
 
-def _largest_gap(runs: pd.DataFrame, others: list[str], hue: str, max_epochs: int) -> str:
+def _largest_gap(
+    runs: pd.DataFrame, others: list[str], hue: str, max_epochs: int, min_runs: int
+) -> str:
     cells = summarize(runs, [*others, hue], max_epochs)
     best, small = None, 0
     for key, cell in cells.groupby(others, dropna=False, sort=False):
         if len(cell) < 2:
             continue
-        if cell["runs"].min() < MIN_RUNS:  # too few runs to name as "the" gap
+        if cell["runs"].min() < min_runs:  # too few runs to name as "the" gap
             small += 1
             continue
         gap = cell["rmst"].max() - cell["rmst"].min()
@@ -91,7 +101,7 @@ def _largest_gap(runs: pd.DataFrame, others: list[str], hue: str, max_epochs: in
             best = (gap, key, cell.sort_values("rmst", kind="stable"))
     if best is None and small:
         return (
-            f"No cell of the other axes holds {MIN_RUNS} runs of each, so no cell-by-cell "
+            f"No cell of the other axes holds {min_runs} runs of each, so no cell-by-cell "
             "gap is given."
         )
     if best is None:  # e.g. momentum is an axis for one optimiser only
