@@ -150,7 +150,15 @@ def _figure(nrows: int, ncols: int, panel=(2.9, 2.3), legend_w: float = 1.6):
 
 
 def _finish(
-    fig: Figure, axs, used: set, palette: dict, r: Roles, title: str, xlabel: str, ylabel: str
+    fig: Figure,
+    axs,
+    used: set,
+    palette: dict,
+    r: Roles,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    styles: list | None = None,
 ) -> None:
     """Hide unused panels, one label per figure side, legend outside the panels."""
     for ax in axs.flat:
@@ -163,7 +171,12 @@ def _finish(
     # Left-aligned, so that a narrow figure's title never runs into the legend on the right.
     fig.suptitle(title, fontsize=12, x=0.02, ha="left")
     if r.hue is not None:
-        handles = [Line2D([], [], color=c, lw=2.5, label=k) for k, c in palette.items()]
+        styles = styles or [("-", None)]
+        handles = [
+            Line2D([], [], color=c, lw=2.5, label=k, ls=styles[i % len(styles)][0],
+                   marker=styles[i % len(styles)][1])
+            for i, (k, c) in enumerate(palette.items())
+        ]  # fmt: skip
         fig.legend(
             handles=handles, title=st.axis_label(r.hue), loc="outside right upper", frameon=False
         )
@@ -208,13 +221,18 @@ def survival_figure(res: ResultsDir, r: Roles, palette: dict) -> Plot:
         "Runs not yet at the threshold",
         st.EPOCH_LABEL,
         "runs not yet at threshold",
+        styles=rp.SURVIVAL_STYLES,
     )
     caption = (
         "Share of runs that have not yet met the stop criterion after each epoch "
         "(Kaplan–Meier estimate; shaded: 95% pointwise band, exponential Greenwood). Runs "
         "that did not converge, whether censored or diverged, stay in the curve until the "
         f"budget of {res.max_epochs:,} epochs, so a curve ending above 0% shows the share "
-        "that never converged." + _hue_note(r) + note + pooled_note(r, (r.hue, f0, f1))
+        "that never converged. Each level has its own line style and end marker, drawn over "
+        "the one before, so curves that coincide stay visible."
+        + _hue_note(r)
+        + note
+        + pooled_note(r, (r.hue, f0, f1))
     )
     return Plot("survival", "Time to threshold", caption, save(fig, res, "survival"))
 

@@ -69,6 +69,7 @@ def survival_plot(
         ax.fill_between(x, lo, hi, step="post", color=colour, alpha=0.2, lw=0)
         # Curves that coincide (all at 100% until the budget) must not hide each other:
         # each later level is drawn on top, thinner and dashed, with its own end marker.
+        k = list(palette).index(label) if label in palette else k  # same style in every panel
         style = SURVIVAL_STYLES[k % len(SURVIVAL_STYLES)]
         ax.step(x, s, where="post", color=colour, lw=2.6 - 0.5 * min(k, 3), ls=style[0],
                 label=label, zorder=2 + k)  # fmt: skip
