@@ -295,3 +295,5 @@ def _reason(r: pd.Series, max_epochs: int) -> str:
             f"diverged {r['diverged_base']} -> {r['diverged_now']} (p={r['diverged_p_holm']:.2g})"
         )
     return "; ".join(parts)
+
+

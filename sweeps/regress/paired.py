@@ -54,7 +54,9 @@ def paired_p(base: pd.DataFrame, now: pd.DataFrame) -> dict[str, float]:
     pairs = base[cols].merge(now[cols], on="run_id", suffixes=("_b", "_n"), validate="1:1")
     if len(pairs) != len(base) or len(pairs) != len(now):
         raise ValueError("paired_p: the two sides do not hold the same run ids")
-    side = {s: pairs[[f"{c}_{s}" for c in cols[1:]]].set_axis(cols[1:], axis=1) for s in "bn"}
+    side = {
+        s: pairs[[f"{c}_{s}" for c in cols[1:]]].set_axis(cols[1:], axis=1) for s in "bn"
+    }
     rb, rn = reached(side["b"]), reached(side["n"])
     cb, cn = np.isfinite(rb), np.isfinite(rn)
     # A user trainer's failed run ended without a result: it counts with the diverged.

@@ -138,11 +138,8 @@ def _outcome(row: pd.Series, stop: dict) -> str:
         return f"outcome: failed, no result: {row['error']}"
     end = ", ".join(
         text.format(row[k])
-        for k, text in (
-            ("final_loss", "final loss {:.3g}"),
-            ("max_error", "max error {:.4g}"),
-            ("accuracy", "accuracy {:.0%}"),
-        )  # fmt: skip
+        for k, text in (("final_loss", "final loss {:.3g}"), ("max_error", "max error {:.4g}"),
+                        ("accuracy", "accuracy {:.0%}"))  # fmt: skip
         if pd.notna(row[k])  # a user trainer may leave max_error and accuracy out
     )
     if row["status"] == "converged":
