@@ -50,16 +50,20 @@ def run_demo(
 
 
 def plot_demo(result: DemoResult, title: str, path: Path) -> Path:
-    """Save the loss curve (log-log) of a demo run as a PNG."""
+    """Save the loss curve of a demo run as a PNG (log epochs; log loss unless it barely moves)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from sweeps.report.style import loss_axis
+
     rec = result.record
     keep = rec.curve_epochs > 0
     fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
-    ax.loglog(rec.curve_epochs[keep], rec.curve_loss[keep], marker="o", ms=3)
+    ax.plot(rec.curve_epochs[keep], rec.curve_loss[keep], marker="o", ms=3)
+    ax.set_xscale("log")
+    loss_axis(ax, rec.curve_loss[keep])  # linear, plainly labelled, when it barely moves
     if rec.epochs_to_threshold:
         ax.axvline(rec.epochs_to_threshold, color="grey", ls="--", lw=1)
         ax.annotate(

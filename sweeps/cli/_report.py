@@ -5,14 +5,24 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._common import EXIT_OK, add_format, check_format
+from ._common import EXIT_OK, add_format, check_format, positive_int
 
 
 def _report(args: argparse.Namespace) -> int:
     from ._live import report
 
     check_format(args.format)
-    report(args.dir, fmt=args.format, x=args.x, y=args.y, hue=args.hue, col=args.col)
+    html = report(args.dir, fmt=args.format, x=args.x, y=args.y, hue=args.hue, col=args.col)
+    if args.top:
+        import pandas as pd
+
+        from sweeps.report.ranking import format_ranking
+        from sweeps.results.read import load
+
+        res = load(args.dir, partial=True)
+        summary = pd.read_csv(html.parent / "summary.csv", keep_default_na=False,
+                              na_values=[""])  # fmt: skip
+        print(format_ranking(summary, res.axes, res.max_epochs, args.top))
     return EXIT_OK
 
 
@@ -46,6 +56,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     rep.add_argument("--hue", help="the axis compared by colour (default: activation)")
     rep.add_argument("--col", help="one more facet axis (default: the next axis left)")
     add_format(rep)
+    rep.add_argument(
+        "--top",
+        type=positive_int,
+        metavar="N",
+        help="also print the N best configurations (ranked) on the terminal",
+    )
     rep.set_defaults(func=_report)
 
     cmp = sub.add_parser("compare", help="pairwise differences between the levels of an axis")

@@ -31,7 +31,8 @@ __all__ = [
     "save", "survival_figure",
 ]  # fmt: skip
 
-MAX_PANELS = 48
+MAX_PANELS = 20  # facets per figure (5 to a row): an image stays under MAX_PX a side
+MAX_PX = 2000
 DPI = 110
 
 
@@ -55,9 +56,12 @@ class Roles:
         return [a for a in self.axes if a not in used]
 
 
-def roles(axes: list[str], *, x=None, y=None, hue=None, col=None) -> Roles:
+def roles(
+    axes: list[str], *, x=None, y=None, hue=None, col=None, continuous: tuple[str, ...] = ()
+) -> Roles:
     """Fill in missing roles from the axes: hue = activation (else the first axis),
-    x/y = lr and init_scale (else the next axes), col = the next one left."""
+    x/y = lr and init_scale (else the next axes), col = the next one left. Only
+    categorical axes fill a role: a given role on a ``continuous`` axis is refused."""
     given = {k: v for k, v in (("hue", hue), ("x", x), ("y", y), ("col", col)) if v}
     seen: dict[str, str] = {}
     for k, v in given.items():
@@ -68,7 +72,9 @@ def roles(axes: list[str], *, x=None, y=None, hue=None, col=None) -> Roles:
                 f"axis, e.g. one of {free}"
             )
         seen[v] = k
-    free = [a for a in axes if a not in seen]
+        if v in continuous:
+            raise _continuous_role(k, v, [a for a in axes if a not in continuous])
+    free = [a for a in axes if a not in seen and a not in continuous]
 
     def take(prefer: str | None) -> str | None:
         pick = prefer if prefer in free else (free[0] if free else None)
@@ -83,6 +89,14 @@ def roles(axes: list[str], *, x=None, y=None, hue=None, col=None) -> Roles:
     return Roles(tuple(axes), hue, x, y, col)
 
 
+def _continuous_role(field: str, axis: str, categorical: list[str]) -> ConfigError:
+    allowed = f"one of {categorical}" if categorical else "none (every axis is continuous)"
+    return ConfigError(
+        f"{field}={axis!r} is a continuous axis (sampled, or numeric with many levels), drawn "
+        f"in figures of its own; allowed: a categorical axis, {allowed}"
+    )
+
+
 @dataclass(frozen=True)
 class Plot:
     """A saved figure and the words that go with it in the report."""
@@ -95,7 +109,7 @@ class Plot:
 
 def _panels(runs: pd.DataFrame, f0: str | None, f1: str | None):
     """``(nrows, ncols, [(row, col, title, rows)])``; a single facet wraps at 5 columns."""
-    c_levels, r_levels = lv.levels(runs, f0), lv.levels(runs, f1)
+    c_levels, r_levels = lv.levels(runs, f0)[:MAX_PANELS], lv.levels(runs, f1)
     out = []
     if f0 is not None and f1 is not None:
         for i, rv in enumerate(r_levels):
@@ -119,6 +133,9 @@ def _facet_axes(res: ResultsDir, r: Roles) -> tuple[str | None, str | None, str]
     if f1 is not None and n > MAX_PANELS:
         note = f" The {f1} facet was pooled: {n} panels would be unreadable."
         f1 = None
+    n = len(lv.levels(res.runs, f0))
+    if n > MAX_PANELS:
+        note += f" Only the first {MAX_PANELS} of {n} levels of {f0} are drawn (one panel each)."
     return f0, f1, note
 
 
@@ -133,7 +150,15 @@ def _figure(nrows: int, ncols: int, panel=(2.9, 2.3), legend_w: float = 1.6):
 
 
 def _finish(
-    fig: Figure, axs, used: set, palette: dict, r: Roles, title: str, xlabel: str, ylabel: str
+    fig: Figure,
+    axs,
+    used: set,
+    palette: dict,
+    r: Roles,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    styles: list | None = None,
 ) -> None:
     """Hide unused panels, one label per figure side, legend outside the panels."""
     for ax in axs.flat:
@@ -146,16 +171,24 @@ def _finish(
     # Left-aligned, so that a narrow figure's title never runs into the legend on the right.
     fig.suptitle(title, fontsize=12, x=0.02, ha="left")
     if r.hue is not None:
-        handles = [Line2D([], [], color=c, lw=2.5, label=k) for k, c in palette.items()]
+        styles = styles or [("-", None)]
+        handles = [
+            Line2D([], [], color=c, lw=2.5, label=k, ls=styles[i % len(styles)][0],
+                   marker=styles[i % len(styles)][1])
+            for i, (k, c) in enumerate(palette.items())
+        ]  # fmt: skip
         fig.legend(
             handles=handles, title=st.axis_label(r.hue), loc="outside right upper", frameon=False
         )
 
 
 def save(fig: Figure, res: ResultsDir, name: str) -> Path:
+    """Save ``plots/NAME.png``, at a lower resolution if a side would exceed MAX_PX pixels
+    (the figures cap their panels first, so this is only a last bound)."""
     path = res.path / "plots" / f"{name}.png"
     make_dir(path.parent, root=res.path)
-    write_with(path, lambda tmp: fig.savefig(tmp, dpi=DPI, format="png"), root=res.path)
+    dpi = min(DPI, (MAX_PX - 2) / max(fig.get_size_inches()))
+    write_with(path, lambda tmp: fig.savefig(tmp, dpi=dpi, format="png"), root=res.path)
     return path
 
 
@@ -188,13 +221,18 @@ def survival_figure(res: ResultsDir, r: Roles, palette: dict) -> Plot:
         "Runs not yet at the threshold",
         st.EPOCH_LABEL,
         "runs not yet at threshold",
+        styles=rp.SURVIVAL_STYLES,
     )
     caption = (
         "Share of runs that have not yet met the stop criterion after each epoch "
         "(Kaplan–Meier estimate; shaded: 95% pointwise band, exponential Greenwood). Runs "
         "that did not converge, whether censored or diverged, stay in the curve until the "
         f"budget of {res.max_epochs:,} epochs, so a curve ending above 0% shows the share "
-        "that never converged." + _hue_note(r) + note + pooled_note(r, (r.hue, f0, f1))
+        "that never converged. Each level has its own line style and end marker, drawn over "
+        "the one before, so curves that coincide stay visible."
+        + _hue_note(r)
+        + note
+        + pooled_note(r, (r.hue, f0, f1))
     )
     return Plot("survival", "Time to threshold", caption, save(fig, res, "survival"))
 

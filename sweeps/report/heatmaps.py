@@ -23,6 +23,7 @@ from sweeps.stats.survival import format_ratio, summarize
 from . import plots as rp
 from . import style as st
 from .figures import DPI, Plot, Roles, pooled_note, save
+from .kinds import MIN_RUNS
 
 __all__ = ["heatmap_figures", "ratio_figure"]
 
@@ -62,7 +63,7 @@ def heatmap_figures(res: ResultsDir, r: Roles) -> tuple[list[Plot], str]:
     """Success-rate and median-epochs heatmaps (and the ratio of two hue levels' medians);
     ``([], reason)`` when they cannot be drawn."""
     if r.x is None:
-        return [], "Heatmaps need two axes; this sweep has fewer."
+        return [], "Heatmaps need two categorical axes; this sweep has fewer."
     x, y, panel_axis = r.x, r.y, r.hue
     if y is None:  # one axis besides the hue: the hue levels become the rows
         y, panel_axis = r.hue, None
@@ -82,8 +83,15 @@ def heatmap_figures(res: ResultsDir, r: Roles) -> tuple[list[Plot], str]:
         panels = f" One panel per {st.axis_label(panel_axis)}." if panel_axis else ""
         path = save(fig, res, f"heatmap_{k.name}")
         plots.append(Plot(f"heatmap_{k.name}", k.title, k.text + panels + pooled, path))
-    if panel_axis is not None and len(lv.levels(res.runs, panel_axis)) == 2:
+    n_hue = len(lv.levels(res.runs, panel_axis)) if panel_axis else 0
+    if n_hue == 2:
         plots.append(ratio_figure(res, r, x, y, row_axis, pooled))
+    elif n_hue > 2:
+        why = (
+            f"No ratio heatmap: {panel_axis} has {n_hue} levels and a ratio compares two; "
+            f"nnsweep compare DIR --by {panel_axis} gives every pair."
+        )
+        return plots, why
     return plots, ""
 
 
@@ -91,25 +99,29 @@ def ratio_figure(res: ResultsDir, r: Roles, x: str, y: str, row_axis, pooled: st
     """How many times the median epochs of the slower hue level the faster one needs."""
     speed = summarize(res.runs, [r.hue], res.max_epochs).sort_values("rmst", kind="stable")
     fast, slow = (lv.level_label(v) for v in speed[r.hue])
+    # Numbers need their axis to be read: "lr 0.1 ÷ lr 1"; names name themselves.
+    named = r.hue == "hidden" or pd.api.types.is_numeric_dtype(res.runs[r.hue])
+    fast_name, slow_name = (f"{r.hue} {v}" if named else v for v in (fast, slow))
     table = _ratio_table(res, r.hue, [a for a in (row_axis, y, x) if a], fast)
     finite = table["ratio"][np.isfinite(table["ratio"]) & (table["ratio"] > 0)]
     top = float(np.clip(np.exp(np.abs(np.log(finite)).max()) if len(finite) else 2, 2, 1e3))
     norm = LogNorm(1 / top, top)
     fig = _heatmap_grid(res, table, x, y, None, row_axis, "ratio", norm, "vlag", "text")
     bar = fig.colorbar(ScalarMappable(norm, "vlag"), ax=fig.axes, shrink=0.9,
-                       label=f"median epochs, {slow} ÷ {fast}")  # fmt: skip
+                       label=f"median epochs, {slow_name} ÷ {fast_name}")  # fmt: skip
     ticks = [t for t in (1 / 100, 1 / 10, 1 / 3, 1 / 2, 1, 2, 3, 10, 100) if 1 / top <= t <= top]
     bar.ax.yaxis.set_major_locator(FixedLocator(ticks))
     bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{format_ratio(v)}×"))
     bar.ax.yaxis.set_minor_formatter(NullFormatter())
-    title = f"Median epochs, {slow} ÷ {fast}"
+    title = f"Median epochs, {slow_name} ÷ {fast_name}"
     fig.suptitle(title, fontsize=12)
     caption = (
-        f"Ratio of Kaplan–Meier median epochs to threshold, {slow} over {fast}, per cell: "
-        f"3× means {slow} needed three times as many epochs as {fast}; red: {slow} slower, "
-        f"blue: {slow} faster. Hatched cells: a median exceeds the budget, so only a bound "
-        "is known ('> x' or '< x'), or both do ('n/a'). Log-rank tests per cell: "
-        f"nnsweep compare DIR --by {r.hue}." + pooled
+        f"Ratio of Kaplan–Meier median epochs to threshold, {slow_name} over {fast_name}, per "
+        f"cell: 3× means {slow_name} needed three times as many epochs as {fast_name}; red: "
+        f"{slow_name} slower, blue: {slow_name} faster. Hatched cells: a median exceeds the "
+        "budget, so only a bound is known ('> x' or '< x'), or both do ('n/a'); "
+        f"'< {MIN_RUNS} runs': too few runs on a side to compare. Log-rank "
+        f"tests per cell: nnsweep compare DIR --by {r.hue}." + pooled
     )
     return Plot("heatmap_ratio", title, caption, save(fig, res, "heatmap_ratio"))
 
@@ -121,8 +133,12 @@ def _ratio_table(res: ResultsDir, hue: str, cells: list[str], fast: str) -> pd.D
     slow_m = np.where(flip, table["median_b"], table["median_a"])
     fast_m = np.where(flip, table["median_a"], table["median_b"])
     pairs = [median_ratio(a, b, res.max_epochs) for a, b in zip(slow_m, fast_m, strict=True)]
-    table["ratio"] = [p[0] for p in pairs]
-    table["text"] = [_ratio_text(*p) for p in pairs]
+    # A cell with too few runs on either side is drawn, but not compared.
+    few = (np.minimum(table["runs_a"], table["runs_b"]) < MIN_RUNS).to_numpy()
+    table["ratio"] = np.where(few, np.nan, [p[0] for p in pairs])
+    table["text"] = [
+        f"< {MIN_RUNS} runs" if f else _ratio_text(*p) for f, p in zip(few, pairs, strict=True)
+    ]
     return table
 
 

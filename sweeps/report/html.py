@@ -21,6 +21,7 @@ from sweeps.stats.levels import level_label
 from sweeps.stats.survival import format_epochs, format_rate
 
 from .figures import Plot
+from .ranking import TOP, ranking_table
 
 __all__ = ["CSS", "MAX_TABLE_ROWS", "format_summary", "write_html"]
 
@@ -156,6 +157,20 @@ def _summary_section(res: ResultsDir, summary: pd.DataFrame) -> str:
     )
 
 
+def _ranking_section(res: ResultsDir, summary: pd.DataFrame) -> str:
+    if "rank" not in summary or len(summary) < 2:
+        return ""
+    table = ranking_table(summary, res.axes, res.max_epochs, TOP)
+    return (
+        f"<h2>Best configurations</h2><p>The top {len(table)} of {len(summary):,} cells, "
+        "ranked by the lower end of the Wilson 95% success interval (so that a few lucky "
+        "runs do not rank first), then by the Kaplan–Meier median epochs to threshold. "
+        "Every cell's rank is the <code>rank</code> column of summary.csv; "
+        f"<code>nnsweep report DIR --top N</code> prints the table.</p>"
+        + _table(table, ["rank", *res.axes])
+    )
+
+
 def _overrides(res: ResultsDir) -> str:
     """The command-line overrides applied to the spec file below, if any."""
     given = res.manifest.get("overrides") or []
@@ -180,6 +195,7 @@ def write_html(
     body = (
         _header(res, summary, headline, notes)
         + "".join(_figure(p) for p in plots)
+        + _ranking_section(res, summary)
         + _summary_section(res, summary)
         + f"<h2>How to reproduce</h2>{_reproduce(res)}"
         + f"<h2>Spec</h2>{_overrides(res)}<pre>{escape(spec_text)}</pre>"

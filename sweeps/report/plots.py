@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.colors import Normalize
 from matplotlib.ticker import PercentFormatter
@@ -24,13 +25,10 @@ from .style import EPOCH_LABEL, axis_label, compact, epoch_ticks, few_minor_tick
 
 __all__ = ["HEATMAP_STYLE", "epochs_plot", "heatmap_plot", "loss_curve_plot", "survival_plot"]
 
-HEATMAP_STYLE = {
-    "fmt": "",
-    "cbar": False,
-    "linewidths": 0.5,
-    "linecolor": "white",
-    "annot_kws": {"fontsize": 8},
-}
+HEATMAP_STYLE = {"edgecolors": "white", "linewidth": 0.5}
+
+
+SURVIVAL_STYLES = [("-", "o"), ("--", "s"), (":", "D"), ("-.", "^")]
 
 
 def _ax(ax: Axes | None) -> Axes:
@@ -56,7 +54,7 @@ def survival_plot(
     """
     ax = _ax(ax)
     palette = palette or palette_for(runs, hue)
-    for value in levels(runs, hue):
+    for k, value in enumerate(levels(runs, hue)):
         rows = select(runs, hue, value)
         if rows.empty:
             continue
@@ -69,7 +67,13 @@ def survival_plot(
         label = level_label(value) if hue else "all runs"
         colour = palette.get(label, "C0")
         ax.fill_between(x, lo, hi, step="post", color=colour, alpha=0.2, lw=0)
-        ax.step(x, s, where="post", color=colour, lw=1.8, label=label)
+        # Curves that coincide (all at 100% until the budget) must not hide each other:
+        # each later level is drawn on top, thinner and dashed, with its own end marker.
+        k = list(palette).index(label) if label in palette else k  # same style in every panel
+        style = SURVIVAL_STYLES[k % len(SURVIVAL_STYLES)]
+        ax.step(x, s, where="post", color=colour, lw=2.6 - 0.5 * min(k, 3), ls=style[0],
+                label=label, zorder=2 + k)  # fmt: skip
+        ax.plot(x[-1], s[-1], marker=style[1], color=colour, ms=6, zorder=2 + k, clip_on=False)
     ax.set_xscale("log")
     ax.set_xlim(1, max_epochs)
     ax.set_ylim(-0.02, 1.02)
@@ -139,19 +143,30 @@ def heatmap_plot(
     xs, ys = levels(summary, x), levels(summary, y)[::-1]
     cells = _heat_cells(summary, x, y, value, labels, xs, ys)
     grid = np.array([[c[0] if c else np.nan for c in row] for row in cells], dtype=np.float64)
-    text = [[_cell_text(c, value, max_epochs) for c in row] for row in cells]
-    ticks = {"xticklabels": [level_label(v) for v in xs],
-             "yticklabels": [level_label(v) for v in ys]}  # fmt: skip
-    sns.heatmap(grid, ax=ax, cmap=cmap, norm=norm, vmin=norm.vmin, vmax=norm.vmax,
-                annot=np.array(text, dtype=object), **ticks, **HEATMAP_STYLE)  # fmt: skip
-    # seaborn leaves NaN cells blank: hatch the unreached ones and write their text.
-    for i, j in zip(*np.nonzero(np.isnan(grid)), strict=True):
-        if cells[i][j] is not None:
-            ax.add_patch(_hatched(j, i))
-        ax.text(j + 0.5, i + 0.5, text[i][j], ha="center", va="center", fontsize=8, color="0.15")
-    ax.set(xlabel=axis_label(x), ylabel=axis_label(y))
-    ax.tick_params(axis="y", rotation=0)
+    # Drawn directly rather than with seaborn's heatmap, which draws the whole figure
+    # again for every panel to decide whether its tick labels overlap.
+    ax.pcolormesh(np.ma.masked_invalid(grid), cmap=cmap, norm=norm, **HEATMAP_STYLE)
+    colours = colormaps[cmap](norm(np.nan_to_num(grid, nan=norm.vmin or 1.0)))
+    for i, j in np.ndindex(grid.shape):
+        if np.isnan(grid[i, j]) and cells[i][j] is not None:
+            ax.add_patch(_hatched(j, i))  # an unreached median: hatched, with its text
+        ink = "0.15" if np.isnan(grid[i, j]) or _luminance(colours[i, j]) > 0.408 else "white"
+        ax.text(j + 0.5, i + 0.5, _cell_text(cells[i][j], value, max_epochs), ha="center",
+                va="center", fontsize=8, color=ink)  # fmt: skip
+    ax.set_xticks(np.arange(len(xs)) + 0.5, [level_label(v) for v in xs])
+    ax.set_yticks(np.arange(len(ys)) + 0.5, [level_label(v) for v in ys])
+    ax.set(xlim=(0, len(xs)), ylim=(len(ys), 0), xlabel=axis_label(x), ylabel=axis_label(y))
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
     return ax
+
+
+def _luminance(rgba) -> float:
+    """Relative luminance (as seaborn picks dark or light cell text)."""
+    rgb = np.asarray(rgba[:3])
+    rgb = np.where(rgb <= 0.03928, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    return float(rgb @ [0.2126, 0.7152, 0.0722])
 
 
 def _heat_cells(summary, x, y, value, labels, xs, ys) -> list[list[tuple | None]]:

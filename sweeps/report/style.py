@@ -6,13 +6,13 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 from sweeps.stats.levels import level_label, levels
 
 __all__ = [
     "EPOCH_LABEL", "LABELS", "axis_label", "compact", "epoch_ticks", "few_minor_ticks",
-    "palette_for",
+    "loss_axis", "palette_for",
 ]  # fmt: skip
 
 LABELS = {
@@ -61,6 +61,21 @@ def few_minor_ticks(target) -> None:
     on a grid of log panels, make drawing the figure several times slower."""
     target.set_minor_locator(LogLocator(base=10, subs=(2.0, 5.0)))
     target.set_minor_formatter(NullFormatter())
+
+
+def loss_axis(ax: Axes, values: np.ndarray) -> None:
+    """A log loss axis, or a linear one with plain labels when the loss moves by less than
+    a factor of 10: on a log axis inside one decade every minor tick would be labelled
+    in scientific notation ("1.25×10⁻¹"), and all alike."""
+    v = np.asarray(values, dtype=np.float64)
+    v = v[np.isfinite(v) & (v > 0)]
+    if len(v) and v.max() / v.min() < 10:
+        ax.set_yscale("linear")
+        ax.yaxis.set_major_locator(MaxNLocator(5))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:.4g}"))
+        return
+    ax.set_yscale("log")
+    few_minor_ticks(ax.yaxis)
 
 
 def compact(v: float) -> str:

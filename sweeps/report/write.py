@@ -16,9 +16,13 @@ from sweeps.results.schema import write_csv_atomic
 from sweeps.stats.survival import summarize
 
 from . import figures, html
+from .continuous import continuous_figures
 from .diagnostics import diagnostics_figure
 from .headline import headline
 from .heatmaps import heatmap_figures
+from .kinds import split_axes
+from .overview import pair_figure, parallel_figure
+from .ranking import ranked
 from .style import palette_for
 
 __all__ = ["partial_label", "write_report"]
@@ -59,12 +63,14 @@ def write_report(
         notice(f"{partial_label(res)}: the sweep has not finished; reporting its finished chunks")
     for field, value in (("x", x), ("y", y), ("hue", hue), ("col", col)):
         res.check_axis(field, value)
-    roles = figures.roles(res.axes, x=x, y=y, hue=hue, col=col)
+    categorical, continuous = split_axes(res)
+    roles = figures.roles(res.axes, x=x, y=y, hue=hue, col=col, continuous=tuple(continuous))
     step(f"writing summary.csv ({len(res.runs):,} runs)")
-    summary = summarize(res.runs, res.axes, res.max_epochs)
+    summary = ranked(summarize(res.runs, res.axes, res.max_epochs))
     write_csv_atomic(summary, res.path / "summary.csv")
-    plots, notes = _draw_all(res, roles, step)
-    text = headline(res.runs, res.axes, res.max_epochs, roles.hue)
+    plots, notes = _draw_all(res, roles, continuous, step)
+    _remove_stale(res.path / "plots", {p.path for p in plots})
+    text = headline(res.runs, categorical, res.max_epochs, roles.hue)
     if res.partial:
         text = f"{partial_label(res)}. {text}"
         notes = [_partial_note(res), *res.skipped, *notes]
@@ -86,13 +92,29 @@ def _partial_note(res) -> str:
     )
 
 
-def _draw_all(res, roles, step: Callable[[str], None]) -> tuple[list, list[str]]:
+def _draw_all(
+    res, roles, continuous: list[str], step: Callable[[str], None]
+) -> tuple[list, list[str]]:
     """Draw every figure into ``plots/``; return them and notes on any left out."""
     palette = palette_for(res.runs, roles.hue)
     step("drawing survival curves and heatmaps")
     heatmaps, why = heatmap_figures(res, roles)
     plots = [figures.survival_figure(res, roles, palette), *heatmaps]
+    if why and continuous and not heatmaps:  # say where the continuous axes went
+        why += f" {', '.join(continuous)}: continuous, drawn in figures of their own below."
     notes = [why] if why else []
+    if continuous:
+        step(f"drawing the continuous axes ({', '.join(continuous)})")
+        axis_plots, why = continuous_figures(res, roles, palette, continuous)
+        plots += axis_plots
+        notes += [why] if why else []
+        if len(continuous) >= 2:
+            pair, why = pair_figure(res, roles, continuous[0], continuous[1])
+            plots.append(pair)
+            notes += [why] if why else []
+        parallel, why = parallel_figure(res, roles)
+        plots.append(parallel)
+        notes += [why] if why else []
     step("drawing loss curves")
     loss, why = figures.loss_figure(res, roles, palette)
     plots += [loss] if loss else []
@@ -104,3 +126,11 @@ def _draw_all(res, roles, step: Callable[[str], None]) -> tuple[list, list[str]]
     plots += [diag] if diag else []
     notes += [why] if why else []
     return plots, notes
+
+
+def _remove_stale(folder: Path, drawn: set[Path]) -> None:
+    """Remove the PNGs of figures an earlier report drew and this one did not (a heatmap
+    of an axis now drawn as continuous), so that plots/ matches report.html."""
+    for png in folder.glob("*.png"):
+        if png not in drawn:
+            png.unlink(missing_ok=True)

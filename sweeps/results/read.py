@@ -26,6 +26,7 @@ from .validate import check_runs
 __all__ = ["REQUIRED", "ResultsDir", "load", "read_curves"]
 
 REQUIRED = ("runs.csv", "manifest.json")
+CURVE_CHUNK = 200_000  # rows of curves.csv.gz read at a time
 
 
 @dataclass(frozen=True, eq=False)
@@ -161,17 +162,28 @@ def read_curves(path: Path, run_ids: pd.Series) -> tuple[np.ndarray, np.ndarray]
     stopped early keeps its last loss (a diverged run: inf); NaN only where a run
     has no curve at all.
     """
-    curves = pd.read_csv(
+    ids = pd.Index(run_ids.astype(str))
+    parts = []
+    # In chunks, keeping three numeric columns of each: the rows of a large sweep's curves
+    # never sit in memory as text or Python objects all at once.
+    reader = pd.read_csv(
         path,
         usecols=["run_id", "epoch", "loss"],
         engine="c",
         dtype={"run_id": "category", "epoch": np.int64, "loss": np.float64},
+        chunksize=CURVE_CHUNK,
     )
-    codes = curves["run_id"].cat.set_categories(pd.Index(run_ids.astype(str))).cat.codes
-    row = codes.to_numpy()
-    epoch, loss = curves["epoch"].to_numpy(), curves["loss"].to_numpy()
-    keep = row >= 0
-    row, epoch, loss = row[keep], epoch[keep], loss[keep]
+    with reader:
+        for chunk in reader:
+            row = chunk["run_id"].cat.set_categories(ids).cat.codes.to_numpy()
+            keep = row >= 0
+            parts.append(
+                (row[keep], chunk["epoch"].to_numpy()[keep], chunk["loss"].to_numpy()[keep])
+            )
+    row, epoch, loss = (
+        np.concatenate([p[k] for p in parts]) if parts else np.empty(0) for k in range(3)
+    )
+    row, epoch = row.astype(np.int64), epoch.astype(np.int64)
     grid = log_epochs(max(int(epoch.max()) if len(epoch) else 1, 1))
     # An off-grid last epoch (a run that stopped early) lands on the next grid point,
     # which that run has no value of its own for.

@@ -37,8 +37,8 @@ max_error_below = 0.1      # and/or loss_below
 """
 BUNDLED = [
     "ci", "ci-bce", "ci-ce", "ci-full", "depth-saturation", "encoder-8-3-8", "init-plateau",
-    "iris", "or-sigmoid-vs-tanh", "parity-depth", "quick", "seed-or-gate", "two-spirals",
-    "xor-hidden-units", "xor-hidden-width",
+    "iris", "or-sigmoid-vs-tanh", "parity-depth", "quick", "search-demo", "seed-or-gate",
+    "two-spirals", "xor-hidden-units", "xor-hidden-width",
 ]  # fmt: skip
 STOPS = list(STOP_CRITERIA)
 

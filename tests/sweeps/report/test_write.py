@@ -32,7 +32,8 @@ def test_write_report_writes_summary_plots_and_self_contained_html(small_results
     html_path = write_report(small_results)
     assert html_path == small_results / "report.html"
     summary = pd.read_csv(small_results / "summary.csv")
-    assert list(summary.columns) == ["activation", "init_scale", "lr", *SUMMARY_METRICS]
+    assert list(summary.columns) == ["activation", "init_scale", "lr", *SUMMARY_METRICS, "rank"]
+    assert sorted(summary["rank"]) == list(range(1, 9))
     assert len(summary) == 8 and summary["runs"].sum() == 40
     pngs = {p.stem for p in (small_results / "plots").glob("*.png")}
     assert pngs == PLOTS
@@ -49,7 +50,7 @@ def test_write_report_writes_summary_plots_and_self_contained_html(small_results
     # A median that was not reached reads "> 1,500", never as a number.
     unreached = summary["km_median"].isna().sum()
     assert unreached >= 1  # sigmoid from σ = 0.01 at lr 0.5 does not get there in 1,500
-    assert plain.count("> 1,500</td>") == unreached
+    assert plain.split("<h2>Summary by cell</h2>")[1].count("> 1,500</td>") == unreached
     # Two hue levels: a ratio heatmap says how many times the epochs the slower one needs.
     assert "Median epochs, sigmoid ÷ tanh" in plain
 
@@ -113,7 +114,7 @@ def test_report_for_any_number_of_axes(fake_results, levels):
     assert {"survival", "loss_curves", "epochs"} <= drawn
     assert ({"heatmap_success", "heatmap_median"} <= drawn) == (len(levels) >= 2)
     if len(levels) < 2:
-        assert "Heatmaps need two axes" in html
+        assert "Heatmaps need two categorical axes" in html
     assert len(pd.read_csv(out / "summary.csv")) == int(np.prod([len(v) for v in levels.values()]))
 
 
@@ -135,3 +136,36 @@ def test_cli_report(fake_results, capsys):
     assert main(["report", str(out), "--col", "nope"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: col='nope' not in") and err.count("\n") == 1
+
+
+def test_headline_counts_runs_and_never_names_a_small_cell(fake_results):
+    # 3 seeds per cell: every cell is under the minimum, so no cell is "where the gap is".
+    out = fake_results({"activation": ["sigmoid", "tanh"], "lr": [0.1, 1.0]}, seeds=3)
+    res = load(out)
+    text = headline(res.runs, res.axes, res.max_epochs, "activation")
+    assert "of 6 runs" in text and "gap is largest" not in text
+    assert "No cell of the other axes holds 10 runs of each" in text
+    out = fake_results({"activation": ["sigmoid", "tanh"], "lr": [0.1, 1.0]}, seeds=12)
+    res = load(out)
+    text = headline(res.runs, res.axes, res.max_epochs, "activation")
+    assert "of 24 runs" in text and "The gap is largest at lr = " in text and "of 12 runs" in text
+
+
+def test_ratio_heatmap_title_names_a_numeric_axis(fake_results):
+    out = fake_results(
+        {"lr": [0.1, 1.0], "activation": ["sigmoid", "tanh"], "init_scale": [0.5, 1.0]}, seeds=4
+    )
+    text = html.unescape(write_report(out, hue="lr").read_text())
+    assert re.search(r"Median epochs, lr (0\.1|1) ÷ lr (0\.1|1)<", text)
+    assert "'< 10 runs': too few runs on a side to compare" in text  # 4 seeds a cell
+
+
+def test_cli_report_top_prints_the_ranking(fake_results, capsys):
+    out = fake_results({"activation": ["sigmoid", "tanh"], "lr": [0.1, 1.0, 2.0]}, seeds=4)
+    assert main(["report", str(out), "--top", "3"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("top 3 of 6 configurations")
+    assert lines[1].split()[:3] == ["rank", "activation", "lr"]
+    assert [ln.split()[0] for ln in lines[2:5]] == ["1", "2", "3"]
+    assert lines[5] == f"report: {out / 'report.html'}"
+    assert max(len(ln) for ln in lines) <= 100  # fits a terminal

@@ -103,22 +103,26 @@ def test_format_table_says_when_medians_are_beyond_the_budget():
 
 
 def test_headline_names_levels_rates_medians_and_the_largest_gap():
-    text = headline(RUNS, ["activation", "lr"], 1000, "activation")
+    # The cells hold 5 runs of each level: below the report's minimum, so allow 5 here.
+    text = headline(RUNS, ["activation", "lr"], 1000, "activation", min_runs=5)
     # Pooled: tanh 9/10 converged, median 100; sigmoid 3/10, so its median is only known
     # to exceed the budget, and the ratio to exceed 1000 / 100.
     assert text == (
-        "tanh reached the threshold in 90% of runs (median 100 epochs); "
-        "sigmoid in 30% (median > 1,000, over 10× as many). "
-        "The gap is largest at lr = 1: 80% of runs with tanh (median 30 epochs) vs "
-        "0% with sigmoid (median > 1,000, over 33× as many)."
+        "tanh reached the threshold in 90% of 10 runs (median 100 epochs); "
+        "sigmoid in 30% of 10 runs (median > 1,000, over 10× as many). "
+        "The gap is largest at lr = 1: 80% of 5 runs with tanh (median 30 epochs) vs "
+        "0% of 5 runs with sigmoid (median > 1,000, over 33× as many)."
+    )
+    assert headline(RUNS, ["activation", "lr"], 1000, "activation").endswith(
+        "No cell of the other axes holds 10 runs of each, so no cell-by-cell gap is given."
     )
 
 
 def test_headline_gives_the_ratio_when_both_medians_are_known():
     runs = table({("tanh", 0.1): [100, 110, 120], ("sigmoid", 0.1): [560, 570, 580]})
     assert headline(runs, ["activation", "lr"], 1000, "activation").startswith(
-        "tanh reached the threshold in 100% of runs (median 110 epochs); "
-        "sigmoid in 100% (median 570 epochs, 5.2× as many)."
+        "tanh reached the threshold in 100% of 3 runs (median 110 epochs); "
+        "sigmoid in 100% of 3 runs (median 570 epochs, 5.2× as many)."
     )
 
 
