@@ -110,6 +110,7 @@ def report(
     echo: Callable[[str], None] | None = None,
     runs_written: bool = False,
     tell: Callable[[str], None] | None = None,
+    announce: bool = True,
     **roles: str | None,
 ) -> Path:
     """Write the report of ``results_dir`` (partial while the sweep has not finished);
@@ -119,7 +120,8 @@ def report(
     ``steps``: tell ``echo`` (default: print on stderr) what is being written, one line
     per step; by default only at a terminal, so that the output of a script or a failure
     stays the one line it is. ``tell`` (default: print on stderr) gets the line saying
-    the report is partial and one per damaged chunk left out.
+    the report is partial and one per damaged chunk left out. ``announce``: print the
+    page's path at the end (the caller prints it itself when it has more to say first).
     """
     from sweeps.report.write import write_report
 
@@ -136,7 +138,7 @@ def report(
     html = write_report(results_dir, on_step=step, on_notice=tell or notice, **roles)
     if fmt == "parquet":
         _parquet(Path(results_dir), step, runs_written)
-    if not quiet:
+    if announce and not quiet:
         print(f"report: {html}")
     return html
 

@@ -12,7 +12,8 @@ def _report(args: argparse.Namespace) -> int:
     from ._live import report
 
     check_format(args.format)
-    html = report(args.dir, fmt=args.format, x=args.x, y=args.y, hue=args.hue, col=args.col)
+    html = report(args.dir, fmt=args.format, announce=False, x=args.x, y=args.y, hue=args.hue,
+                  col=args.col)  # fmt: skip
     if args.top:
         import pandas as pd
 
@@ -23,6 +24,7 @@ def _report(args: argparse.Namespace) -> int:
         summary = pd.read_csv(html.parent / "summary.csv", keep_default_na=False,
                               na_values=[""])  # fmt: skip
         print(format_ranking(summary, res.axes, res.max_epochs, args.top))
+    print(f"report: {html}")
     return EXIT_OK
 
 
