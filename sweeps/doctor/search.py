@@ -79,7 +79,7 @@ def _try(plan: Plan, d: Diagnosis, c: Candidate, tried: dict, say) -> Evidence |
     try:
         plan.spec(c.overrides)
     except ConfigError as e:
-        d.skipped_invalid.append(f"{c.label} ({str(e).split(': ', 1)[-1][:80]})")
+        d.skipped_invalid.append(f"{c.label} ({str(e).rsplit('): ', 1)[-1][:70]})")
         return None
     say(f"trying {c.label}")
     m = measure(plan, c.key, c.overrides)
@@ -147,5 +147,6 @@ def _combinations(singles: list[Evidence], tried: dict) -> list[Candidate]:
     for n in range(2, len(chosen) + 1):
         parts = chosen[:n]
         sets = tuple(kv for e in parts for kv in e.sets)
-        out.append(Candidate(" + ".join(e.change for e in parts), "combined", sets))
+        label = " + ".join(f"{e.family} {e.change.rsplit('→ ', 1)[-1]}" for e in parts)
+        out.append(Candidate(label, "combined", sets))
     return out

@@ -1,0 +1,70 @@
+"""nnsweep doctor: why does this configuration not train, and which change fixes it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from ._common import EXIT_OK, add_jobs, add_spec, positive_int
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds > 0")
+    return value
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from sweeps.doctor.measure import Plan
+    from sweeps.doctor.output import json_rows, text
+    from sweeps.doctor.page import write_doctor_report, write_page
+    from sweeps.doctor.search import diagnose
+
+    overrides = (*([f"seeds={args.seeds}"] if args.seeds else []), *args.overrides)
+    jobs = args.jobs or os.cpu_count() or 1
+    spec = Plan(args.spec, tuple(overrides), Path("."), jobs, args.budget_s).spec()
+    out = args.out or Path("results") / f"doctor-{spec.dirname}"[:100]
+    plan = Plan(args.spec, tuple(overrides), out, jobs, args.budget_s,
+                on_notice=lambda line: print(f"warning: {line}", file=sys.stderr))  # fmt: skip
+    say = None if (args.json or args.quiet) else (lambda s: print(f"  {s}", file=sys.stderr))
+    d = diagnose(plan, say)
+    report = text(d)
+    if d.original is not None:
+        write_doctor_report(d, report, out)
+        if args.page:
+            write_page(d, report, args.page, " ".join(["nnsweep doctor", *sys.argv[2:]]))
+    if args.json:
+        print(json.dumps(json_rows(d), indent=1, allow_nan=False))
+    else:
+        print(report)
+        if d.original is not None:
+            print(f"results: {out} (report.html)")
+    return EXIT_OK
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``nnsweep doctor``."""
+    p = sub.add_parser(
+        "doctor",
+        help="why a configuration does not train: checks, then ranked changes with evidence",
+    )
+    add_spec(p)
+    add_jobs(p)
+    p.add_argument("--budget-s", type=_positive_float, default=240.0, metavar="S",
+                   help="time for the changes, by the cost model (default 240 s)")  # fmt: skip
+    p.add_argument("--seeds", type=positive_int, default=20, metavar="N",
+                   help="seeds per configuration (default 20; seeds=[...] picks them)")  # fmt: skip
+    p.add_argument("--json", action="store_true", help="one JSON object per candidate")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.add_argument("-o", "--out", type=Path, default=None,
+                   help="results directory (default results/doctor-NAME)")  # fmt: skip
+    p.add_argument("--page", type=Path, default=None, metavar="FILE.md",
+                   help="also write a gallery-style page (its images in img/ beside it)")  # fmt: skip
+    p.set_defaults(func=_doctor)
