@@ -31,8 +31,14 @@ def _doctor(args: argparse.Namespace) -> int:
     jobs = args.jobs or os.cpu_count() or 1
     spec = Plan(args.spec, tuple(overrides), Path("."), jobs, args.budget_s).spec()
     out = args.out or Path("results") / f"doctor-{spec.dirname}"[:100]
-    plan = Plan(args.spec, tuple(overrides), out, jobs, args.budget_s,
-                on_notice=lambda line: print(f"warning: {line}", file=sys.stderr))  # fmt: skip
+    plan = Plan(
+        args.spec,
+        tuple(overrides),
+        out,
+        jobs,
+        args.budget_s,
+        on_notice=lambda line: print(f"warning: {line}", file=sys.stderr),
+    )
     say = None if (args.json or args.quiet) else (lambda s: print(f"  {s}", file=sys.stderr))
     d = diagnose(plan, say)
     report = text(d)
@@ -57,14 +63,34 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_spec(p)
     add_jobs(p)
-    p.add_argument("--budget-s", type=_positive_float, default=240.0, metavar="S",
-                   help="time for the changes, by the cost model (default 240 s)")  # fmt: skip
-    p.add_argument("--seeds", type=positive_int, default=20, metavar="N",
-                   help="seeds per configuration (default 20; seeds=[...] picks them)")  # fmt: skip
+    p.add_argument(
+        "--budget-s",
+        type=_positive_float,
+        default=240.0,
+        metavar="S",
+        help="time for the changes, by the cost model (default 240 s)",
+    )
+    p.add_argument(
+        "--seeds",
+        type=positive_int,
+        default=20,
+        metavar="N",
+        help="seeds per configuration (default 20; seeds=[...] picks them)",
+    )
     p.add_argument("--json", action="store_true", help="one JSON object per candidate")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
-    p.add_argument("-o", "--out", type=Path, default=None,
-                   help="results directory (default results/doctor-NAME)")  # fmt: skip
-    p.add_argument("--page", type=Path, default=None, metavar="FILE.md",
-                   help="also write a gallery-style page (its images in img/ beside it)")  # fmt: skip
+    p.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        default=None,
+        help="results directory (default results/doctor-NAME)",
+    )
+    p.add_argument(
+        "--page",
+        type=Path,
+        default=None,
+        metavar="FILE.md",
+        help="also write a gallery-style page (its images in img/ beside it)",
+    )
     p.set_defaults(func=_doctor)

@@ -93,40 +93,67 @@ def _builtin(spec: SweepSpec, cfg: dict[str, Any]) -> list[Candidate]:
     out: list[Candidate] = []
     hidden = parse_hidden("hidden", cfg["hidden"])
     if hidden:
-        out += [Candidate(f"hidden activation {cfg['activation']} → {a}", "activation",
-                          (("activation", a),)) for a in HIDDEN if a != cfg["activation"]]  # fmt: skip
+        out += [
+            Candidate(
+                f"hidden activation {cfg['activation']} → {a}", "activation", (("activation", a),)
+            )
+            for a in HIDDEN
+            if a != cfg["activation"]
+        ]
     now = (cfg["output_activation"], cfg["loss"])
     out += [
-        Candidate(f"output {now[0]} + {now[1]} → {o} + {lo}", "output",
-                  (("output_activation", o), ("loss", lo)))
-        for o, lo in OUTPUTS if (o, lo) != now
-    ]  # fmt: skip
-    out += [Candidate(f"init {cfg['init']} → {i} (scale 1)", "init",
-                      (("init", i), ("init_scale", 1.0))) for i in INITS if i != cfg["init"]]  # fmt: skip
+        Candidate(
+            f"output {now[0]} + {now[1]} → {o} + {lo}",
+            "output",
+            (("output_activation", o), ("loss", lo)),
+        )
+        for o, lo in OUTPUTS
+        if (o, lo) != now
+    ]
+    out += [
+        Candidate(
+            f"init {cfg['init']} → {i} (scale 1)", "init", (("init", i), ("init_scale", 1.0))
+        )
+        for i in INITS
+        if i != cfg["init"]
+    ]
     scale = float(cfg["init_scale"])
     for f in (10.0, 0.1):
         new = float(f"{scale * f:.12g}")
-        out.append(Candidate(f"init scale {scale:g} → {new:g}", "init_scale",
-                             (("init_scale", new),)))  # fmt: skip
+        out.append(
+            Candidate(f"init scale {scale:g} → {new:g}", "init_scale", (("init_scale", new),))
+        )
     out += [lr_candidate(cfg, float(cfg["lr"]) * f) for f in (0.1, 10.0)]
     out += [
-        Candidate(f"optimizer {cfg['optimizer']} → {o} (lr {RULES['lr'].default_for(o):g})",
-                  "optimizer", (("optimizer", o), ("lr", None)))
-        for o in OPTIMIZERS if o != cfg["optimizer"]
-    ]  # fmt: skip
+        Candidate(
+            f"optimizer {cfg['optimizer']} → {o} (lr {RULES['lr'].default_for(o):g})",
+            "optimizer",
+            (("optimizer", o), ("lr", None)),
+        )
+        for o in OPTIMIZERS
+        if o != cfg["optimizer"]
+    ]
     if hidden:
         for f, word in ((0.5, "halved"), (2.0, "doubled")):
             new = "x".join(str(max(1, int(h * f))) for h in hidden)
             if new != cfg["hidden"]:
-                out.append(Candidate(f"width {cfg['hidden']} → {new} ({word})", "width",
-                                     (("hidden", new),)))  # fmt: skip
+                out.append(
+                    Candidate(
+                        f"width {cfg['hidden']} → {new} ({word})", "width", (("hidden", new),)
+                    )
+                )
     own = spec.tasks.get(cfg["task"])
     if own is None and cfg["inputs"] == "binary":
         out.append(Candidate("inputs {0,1} → centred {-1,1}", "inputs", (("inputs", "centred"),)))
     elif own is not None and own.settings.get("scale", "standard") != "standard":
         key = f"tasks.{cfg['task']}.scale"
-        out.append(Candidate(f"inputs {own.settings.get('scale')} → standardised", "inputs",
-                             ((key, "standard"),)))  # fmt: skip
+        out.append(
+            Candidate(
+                f"inputs {own.settings.get('scale')} → standardised",
+                "inputs",
+                ((key, "standard"),),
+            )
+        )
     return out
 
 
@@ -139,14 +166,22 @@ def _trainer_candidates(spec: SweepSpec, cfg: dict[str, Any]) -> list[Candidate]
         if p.kind is bool:
             out.append(Candidate(f"{name} {v} → {not v}", name, ((name, not v),)))
         elif entry.get("choices"):
-            out += [Candidate(f"{name} {v} → {c}", name, ((name, c),))
-                    for c in entry["choices"] if c != v]  # fmt: skip
+            out += [
+                Candidate(f"{name} {v} → {c}", name, ((name, c),))
+                for c in entry["choices"]
+                if c != v
+            ]
         elif name in LR_NAMES and p.kind is float:
             out += [lr_candidate(cfg, v * f, name) for f in (0.1, 10.0)]
         elif "scale" in name and p.kind is float:
-            out += [Candidate(f"{name} {v:g} → {v * f:.12g}", name, ((name, float(f"{v * f:.12g}")),))
-                    for f in (10.0, 0.1)]  # fmt: skip
+            out += [
+                Candidate(f"{name} {v:g} → {v * f:.12g}", name, ((name, float(f"{v * f:.12g}")),))
+                for f in (10.0, 0.1)
+            ]
         elif name in ("hidden", "width") and p.kind is int:
-            out += [Candidate(f"{name} {v} → {n}", "width", ((name, n),))
-                    for n in (max(1, v // 2), v * 2) if n != v]  # fmt: skip
+            out += [
+                Candidate(f"{name} {v} → {n}", "width", ((name, n),))
+                for n in (max(1, v // 2), v * 2)
+                if n != v
+            ]
     return out

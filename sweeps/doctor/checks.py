@@ -65,9 +65,15 @@ def checks(spec: SweepSpec) -> list[Finding]:
 
 
 def _population(cfg: dict, sizes: list[int], seeds, scale: float) -> Population:
-    return Population(sizes, activation=cfg["activation"],
-                      output_activation=cfg["output_activation"], loss=cfg["loss"],
-                      init=cfg["init"], init_scale=scale, seeds=list(seeds))  # fmt: skip
+    return Population(
+        sizes,
+        activation=cfg["activation"],
+        output_activation=cfg["output_activation"],
+        loss=cfg["loss"],
+        init=cfg["init"],
+        init_scale=scale,
+        seeds=list(seeds),
+    )
 
 
 def _gradient(cfg: dict, sizes: list[int], X: Array, Y: Array, seeds) -> str:
@@ -79,7 +85,7 @@ def _gradient(cfg: dict, sizes: list[int], X: Array, Y: Array, seeds) -> str:
             b[...] = rng.normal(0.0, 0.1, b.shape)
         params = [*pop.weights, *pop.biases]
 
-        def loss() -> Array:
+        def loss(pop: Population = pop) -> Array:
             return pop.loss_and_gradients(X, Y)[0]
 
         _, dws, dbs = pop.loss_and_gradients(X, Y)
@@ -91,7 +97,8 @@ def _gradient(cfg: dict, sizes: list[int], X: Array, Y: Array, seeds) -> str:
             return (
                 f"the gradient is wrong: backpropagation gives {claimed:.6g} for a layer-{layer} "
                 f"{part} where finite differences of the loss give {fd:.6g} (relative error "
-                f"{rel:.2g}, weights at scale {scale:g}){_suspects(cfg)}; fix it before anything else"
+                f"{rel:.2g}, weights at scale {scale:g}){_suspects(cfg)}; "
+                "fix it before anything else"
             )
     return ""
 
@@ -99,8 +106,11 @@ def _gradient(cfg: dict, sizes: list[int], X: Array, Y: Array, seeds) -> str:
 def _suspects(cfg: dict) -> str:
     """The plugin parts the configuration uses: where a wrong derivative comes from."""
     parts = []
-    for kind, name in (("activation", cfg["activation"]), ("activation", cfg["output_activation"]),
-                       ("loss", cfg["loss"])):  # fmt: skip
+    for kind, name in (
+        ("activation", cfg["activation"]),
+        ("activation", cfg["output_activation"]),
+        ("loss", cfg["loss"]),
+    ):
         o = origin(kind, name)
         if o is not None:
             parts.append(f"{kind} {name!r} from {o.label or o.module}")
@@ -112,20 +122,26 @@ def _data(cfg: dict, X: Array, Y: Array) -> list[str]:
     big = np.max(np.abs(X), axis=0)
     if np.max(big) > 10:
         j = int(np.argmax(big))
-        out.append(f"inputs are large: input {j + 1} reaches {big[j]:.3g}; large inputs saturate "
-                   "the first layer (standardise them)")  # fmt: skip
+        out.append(
+            f"inputs are large: input {j + 1} reaches {big[j]:.3g}; large inputs saturate "
+            "the first layer (standardise them)"
+        )
     out_fn = OUTPUT_ACTIVATIONS[cfg["output_activation"]]
     low, high = out_fn.low, out_fn.high
     outside = (Y < low - 1e-12) | (Y > high + 1e-12)
     if outside.any():
-        out.append(f"targets outside the output's range: {outside.mean():.0%} of them lie outside "
-                   f"[{low:g}, {high:g}] of {cfg['output_activation']}, which can never reach them")  # fmt: skip
+        out.append(
+            f"targets outside the output's range: {outside.mean():.0%} of them lie outside "
+            f"[{low:g}, {high:g}] of {cfg['output_activation']}, which can never reach them"
+        )
     values = np.unique(Y)
     if len(values) == 2 and Y.shape[1] == 1:
         share = float(np.mean(Y == values[1]))
         if min(share, 1 - share) < 0.1:
-            out.append(f"classes are unbalanced: {min(share, 1 - share):.0%} of the targets are "
-                       "the rarer class")  # fmt: skip
+            out.append(
+                f"classes are unbalanced: {min(share, 1 - share):.0%} of the targets are "
+                "the rarer class"
+            )
     return out
 
 
@@ -136,7 +152,8 @@ def _initial(cfg: dict, sizes: list[int], X: Array, Y: Array, spec: SweepSpec) -
     act = get_activation(cfg["activation"])
     out = []
     for layer in range(1, len(sizes) - 1):
-        def at0(metric: str) -> float:
+
+        def at0(metric: str, layer: int = layer) -> float:
             try:
                 return float(np.median([r.diagnostics.get(metric, layer)[0] for r in records]))
             except KeyError:
@@ -144,13 +161,19 @@ def _initial(cfg: dict, sizes: list[int], X: Array, Y: Array, spec: SweepSpec) -
 
         units = sizes[layer]
         if (s := at0("saturated")) >= 0.5:
-            out.append(f"hidden layer {layer}: {s:.0%} of its {units} {act.name} units are "
-                       "saturated at epoch 0 (their f′(z) is below 5% of its maximum)")  # fmt: skip
+            out.append(
+                f"hidden layer {layer}: {s:.0%} of its {units} {act.name} units are "
+                "saturated at epoch 0 (their f′(z) is below 5% of its maximum)"
+            )
         if (d := at0("dead")) >= 0.5:
-            out.append(f"hidden layer {layer}: {d:.0%} of its {units} units are dead at epoch 0 "
-                       "(output 0 on every sample)")  # fmt: skip
+            out.append(
+                f"hidden layer {layer}: {d:.0%} of its {units} units are dead at epoch 0 "
+                "(output 0 on every sample)"
+            )
         if units > 1 and (p := at0("spread")) < SPREAD_LOW:
-            out.append(f"hidden layer {layer}: its {units} units start nearly identical "
-                       f"(spread {p:.2g} at epoch 0, init {cfg['init']} scale "
-                       f"{float(cfg['init_scale']):g})")  # fmt: skip
+            out.append(
+                f"hidden layer {layer}: its {units} units start nearly identical "
+                f"(spread {p:.2g} at epoch 0, init {cfg['init']} scale "
+                f"{float(cfg['init_scale']):g})"
+            )
     return out

@@ -36,7 +36,10 @@ def stories(d: Diagnosis) -> list[str]:
     """Two lines: the original's typical run, and the best change's."""
     out = []
     best = next((e for e in d.ranked if e.kind in ("fix", "speed-up")), None)
-    for label, key in (("as given", ORIGINAL), (best.change if best else "", best.key if best else "")):
+    for label, key in (
+        ("as given", ORIGINAL),
+        (best.change if best else "", best.key if best else ""),
+    ):
         if key and key in d.measured:
             try:
                 out.append(f"story ({label}): {_story(d.measured[key])}")

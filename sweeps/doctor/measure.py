@@ -71,7 +71,9 @@ def predicted_s(plan: Plan, spec: SweepSpec) -> float:
     return float(seconds)
 
 
-def measure(plan: Plan, key: str, changes: Sequence[str] = (), force: bool = False) -> Measured | None:
+def measure(
+    plan: Plan, key: str, changes: Sequence[str] = (), force: bool = False
+) -> Measured | None:
     """Run the spec with ``changes`` into ``plan.out / key``; None when the cost model
     says it does not fit in what is left of the budget (``force``: run it anyway)."""
     spec = plan.spec(changes)
@@ -79,8 +81,13 @@ def measure(plan: Plan, key: str, changes: Sequence[str] = (), force: bool = Fal
         return None
     path = plan.out / key
     began = time.monotonic()
-    runs = run(spec, path, plan.jobs, diagnostics=plan.diagnostics and not spec.trainer,
-               on_notice=plan.on_notice)  # fmt: skip
+    runs = run(
+        spec,
+        path,
+        plan.jobs,
+        diagnostics=plan.diagnostics and not spec.trainer,
+        on_notice=plan.on_notice,
+    )
     if key == ORIGINAL and spec.trainer:
         plan.seconds_per_run = (time.monotonic() - began) * max(1, plan.jobs) / max(1, len(runs))
     return Measured(key, runs.sort_values("seed").reset_index(drop=True), path, spec.max_epochs)

@@ -23,8 +23,9 @@ SHOWN = 10  # changes listed on the terminal; the JSON and report.html hold them
 def criteria(stop: Mapping[str, Any]) -> str:
     """The stop rule in words: ``max error < 0.1``."""
     words = {"max_error_below": "max error < {:g}", "loss_below": "loss < {:g}"}
-    parts = [words[k].format(v) if k in words else "the 40-20-40 rule"
-             for k, v in stop.items() if v]  # fmt: skip
+    parts = [
+        words[k].format(v) if k in words else "the 40-20-40 rule" for k, v in stop.items() if v
+    ]
     return " and ".join(parts)
 
 
@@ -38,8 +39,9 @@ def _median(ev: Evidence, max_epochs: int) -> str:
 
 def _rate(ev: Evidence) -> str:
     s = ev.stats
-    return (f"{int(s['converged'])} of {int(s['runs'])} "
-            f"[{s['success_lo']:.0%}–{s['success_hi']:.0%}]")  # fmt: skip
+    return (
+        f"{int(s['converged'])} of {int(s['runs'])} [{s['success_lo']:.0%}–{s['success_hi']:.0%}]"
+    )
 
 
 def verdict(d: Diagnosis) -> str:
@@ -48,19 +50,27 @@ def verdict(d: Diagnosis) -> str:
         return next(f.text for f in d.findings if f.kind == "gradient").capitalize()
     o, spec = d.original, d.spec
     n, k = int(o.stats["runs"]), int(o.stats["converged"])
-    head = (f"{k} of {n} runs reach {criteria(spec.stop)} within {spec.max_epochs:,} epochs"
-            f" ({_median(o, spec.max_epochs)})")  # fmt: skip
+    head = (
+        f"{k} of {n} runs reach {criteria(spec.stop)} within {spec.max_epochs:,} epochs, "
+        f"{_median(o, spec.max_epochs)}"
+    )
     fixes = [e for e in d.ranked if e.kind == "fix"]
     if k == n:
         fast = [e for e in d.ranked if e.kind == "speed-up"]
-        tail = (f" The fastest significant speed-up: {fast[0].change} ({_median(fast[0], spec.max_epochs)})."
-                if fast else " No change tried is significantly faster.")  # fmt: skip
+        tail = (
+            f" The fastest significant speed-up: {fast[0].change}, "
+            f"{_median(fast[0], spec.max_epochs)}."
+            if fast
+            else " No change tried is significantly faster."
+        )
         return head + ": this configuration trains; no change raises its success rate." + tail
     if not fixes:
         return head + ". No change tried helps significantly (Holm-adjusted p < 0.05)."
     b = fixes[0]
-    return (f"{head}. The change that helps most: {b.change} → {int(b.stats['converged'])} of "
-            f"{int(b.stats['runs'])}, {_median(b, spec.max_epochs)}, p = {b.p_value:.2g}.")  # fmt: skip
+    return (
+        f"{head}. The change that helps most: {b.change} → {int(b.stats['converged'])} of "
+        f"{int(b.stats['runs'])}, {_median(b, spec.max_epochs)}, p = {b.p_value:.2g}."
+    )
 
 
 def _ends(d: Diagnosis) -> str:
@@ -68,9 +78,12 @@ def _ends(d: Diagnosis) -> str:
     counts = runs["status"].value_counts()
     plateau = runs["plateau_epochs"].median() if "plateau_epochs" in runs else float("nan")
     where = f", a median of {plateau:,.0f} epochs on a plateau" if np.isfinite(plateau) else ""
-    return (f"as given, the runs end: {counts.get('converged', 0)} converged, "
-            f"{counts.get('censored', 0)} censored, {counts.get('diverged', 0)} diverged"
-            + (f", {counts['failed']} failed" if "failed" in counts else "") + where)
+    return (
+        f"as given, the runs end: {counts.get('converged', 0)} converged, "
+        f"{counts.get('censored', 0)} censored, {counts.get('diverged', 0)} diverged"
+        + (f", {counts['failed']} failed" if "failed" in counts else "")
+        + where
+    )
 
 
 def text(d: Diagnosis) -> str:
@@ -82,17 +95,25 @@ def text(d: Diagnosis) -> str:
         from .usergrad import has_hooks
 
         if not has_hooks(d.spec):
-            lines.append("check: the trainer exposes no gradient (initial_weights and "
-                         "loss_and_gradients): not checked")  # fmt: skip
+            lines.append(
+                "check: the trainer exposes no gradient (initial_weights and "
+                "loss_and_gradients): not checked"
+            )
     if d.gradient_wrong:
-        lines.append("nothing was trained: runs of a wrong gradient measure the bug, not the network")
+        lines.append(
+            "nothing was trained: runs of a wrong gradient measure the bug, not the network"
+        )
         return "\n".join(lines)
     lines.append(_ends(d))
-    lines.append(f"{'':2}{'kind':<12}{'converged [95% CI]':<20}{'median epochs':<26}{'p':>8}  change")
+    lines.append(
+        f"{'':2}{'kind':<12}{'converged [95% CI]':<20}{'median epochs':<26}{'p':>8}  change"
+    )
     for e in d.ranked[:SHOWN]:
-        lines.append(f"{'':2}{e.kind[:11]:<12}{_rate(e):<20}"
-                     f"{_median(e, d.spec.max_epochs).removeprefix('median '):<26}"
-                     f"{e.p_value:>8.2g}  {e.change}")  # fmt: skip
+        lines.append(
+            f"{'':2}{e.kind[:11]:<12}{_rate(e):<20}"
+            f"{_median(e, d.spec.max_epochs).removeprefix('median '):<26}"
+            f"{e.p_value:>8.2g}  {e.change}"
+        )
     if len(d.ranked) > SHOWN:
         lines.append(f"  ... and {len(d.ranked) - SHOWN} more (report.html, --json)")
     if d.lr_note:

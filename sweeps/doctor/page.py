@@ -30,8 +30,10 @@ def _survival(d: Diagnosis, path: Path, root: Path) -> Path:
     runs = pd.concat(frames, ignore_index=True)
     fig, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
     survival_plot(runs, max_epochs=d.spec.max_epochs, hue="change", ax=ax)
-    ax.set_title(f"share of runs not yet at {criteria(d.spec.stop)}: as given vs the best changes",
-                 fontsize=9)  # fmt: skip
+    ax.set_title(
+        f"share of runs not yet at {criteria(d.spec.stop)}: as given vs the best changes",
+        fontsize=9,
+    )
     make_dir(path.parent, root=root)
     write_with(path, lambda tmp: fig.savefig(tmp, dpi=DPI, format="png"), root=root)
     plt.close(fig)
@@ -52,7 +54,9 @@ def _rates(d: Diagnosis, path: Path, root: Path) -> Path:
         c = "black" if e is d.original else colours.get(e.kind, "tab:gray")
         ax.plot([a, b], [yi, yi], color=c, lw=2)
         ax.plot([r], [yi], "o", color=c)
-    ax.set_yticks(y, [("as given" if e is d.original else e.change)[:60] for e in rows], fontsize=7)
+    ax.set_yticks(
+        y, [("as given" if e is d.original else e.change)[:60] for e in rows], fontsize=7
+    )
     ax.set_xlim(-0.02, 1.02)
     ax.set_xlabel("success rate with its 95% Wilson interval (green: fix, blue: speed-up)")
     make_dir(path.parent, root=root)
@@ -62,15 +66,28 @@ def _rates(d: Diagnosis, path: Path, root: Path) -> Path:
 
 
 def _table(d: Diagnosis) -> pd.DataFrame:
-    cols = ["change", "kind", "runs", "converged", "success_lo", "success_hi", "km_median",
-            "km_median_lo", "km_median_hi", "p_value", "folder"]  # fmt: skip
+    cols = [
+        "change",
+        "kind",
+        "runs",
+        "converged",
+        "success_lo",
+        "success_hi",
+        "km_median",
+        "km_median_lo",
+        "km_median_hi",
+        "p_value",
+        "folder",
+    ]
     return pd.DataFrame(json_rows(d))[cols]
 
 
 def write_doctor_report(d: Diagnosis, report: str, out: Path) -> Path:
     """``out/report.html``: the terminal report, both figures and every change's figures."""
-    figs = [_survival(d, out / "plots" / "doctor-survival.png", out),
-            _rates(d, out / "plots" / "doctor-rates.png", out)]  # fmt: skip
+    figs = [
+        _survival(d, out / "plots" / "doctor-survival.png", out),
+        _rates(d, out / "plots" / "doctor-rates.png", out),
+    ]
     body = "".join(f'<p><img src="plots/{f.name}" style="max-width:100%"></p>' for f in figs)
     page = (
         f"<!doctype html><meta charset='utf-8'><title>doctor: {html.escape(d.spec.name)}</title>"
@@ -95,16 +112,29 @@ def write_page(d: Diagnosis, report: str, page: Path, command: str) -> Path:
         names.append(target.name)
     table = _table(d).drop(columns=["folder"])
     lines = [
-        f"# doctor: {d.spec.name}", "",
-        f"{d.spec.description}", "",
-        "Written by `nnsweep doctor` from its own runs; every number below is measured.", "",
-        "```", command, "```", "",
-        "```", report, "```", "",
-        f"![survival: as given vs the best changes](img/{names[0]})", "",
-        f"![success rates of every change](img/{names[1]})", "",
-        table.to_markdown(index=False, floatfmt=".3g") if _has_tabulate() else
-        "```\n" + table.to_string(index=False) + "\n```", "",
-    ]  # fmt: skip
+        f"# doctor: {d.spec.name}",
+        "",
+        f"{d.spec.description}",
+        "",
+        "Written by `nnsweep doctor` from its own runs; every number below is measured.",
+        "",
+        "```",
+        command,
+        "```",
+        "",
+        "```",
+        report,
+        "```",
+        "",
+        f"![survival: as given vs the best changes](img/{names[0]})",
+        "",
+        f"![success rates of every change](img/{names[1]})",
+        "",
+        table.to_markdown(index=False, floatfmt=".3g")
+        if _has_tabulate()
+        else "```\n" + table.to_string(index=False) + "\n```",
+        "",
+    ]
     return write_text(page, "\n".join(lines))
 
 

@@ -59,14 +59,25 @@ class Evidence:
         """The JSON object of this change."""
         s = self.stats
         out = {"change": self.change, "kind": self.kind}
-        for k in ("success_rate", "success_lo", "success_hi", "km_median", "km_median_lo",
-                  "km_median_hi"):  # fmt: skip
+        for k in (
+            "success_rate",
+            "success_lo",
+            "success_hi",
+            "km_median",
+            "km_median_lo",
+            "km_median_hi",
+        ):
             out[k] = _plain(s[k])
-        out |= {"p_value": _plain(self.p_value), "runs": int(s["runs"]),
-                "converged": int(s["converged"]), "diverged": int(s["diverged"]),
-                "median_ratio": _plain(self.median_ratio[0]),
-                "median_ratio_lo": _plain(self.median_ratio[1]),
-                "median_ratio_hi": _plain(self.median_ratio[2]), "folder": self.key}  # fmt: skip
+        out |= {
+            "p_value": _plain(self.p_value),
+            "runs": int(s["runs"]),
+            "converged": int(s["converged"]),
+            "diverged": int(s["diverged"]),
+            "median_ratio": _plain(self.median_ratio[0]),
+            "median_ratio_lo": _plain(self.median_ratio[1]),
+            "median_ratio_hi": _plain(self.median_ratio[2]),
+            "folder": self.key,
+        }
         return out
 
 
@@ -74,19 +85,23 @@ def _plain(x: float) -> float | None:
     return None if x is None or not np.isfinite(x) else float(x)
 
 
-def evidence(change: str, family: str, original: pd.DataFrame, runs: pd.DataFrame,
-             max_epochs: int) -> Evidence:  # fmt: skip
+def evidence(
+    change: str, family: str, original: pd.DataFrame, runs: pd.DataFrame, max_epochs: int
+) -> Evidence:
     """The figures of ``runs`` (one change) against ``original``, paired by seed."""
     ev = Evidence(change, family, cell_stats(runs, max_epochs))
     if change == "as given":
         return ev
     base = cell_stats(original, max_epochs)
-    pairs = original[["seed", "status"]].merge(runs[["seed", "status"]], on="seed",
-                                               suffixes=("_o", "_c"))  # fmt: skip
+    pairs = original[["seed", "status"]].merge(
+        runs[["seed", "status"]], on="seed", suffixes=("_o", "_c")
+    )
     o, c = pairs["status_o"] == "converged", pairs["status_c"] == "converged"
     ev.gained, ev.lost = int((c & ~o).sum()), int((o & ~c).sum())
     ev.p_more, ev.p_fewer = sign_p(ev.gained, ev.lost), sign_p(ev.lost, ev.gained)
-    ev.p_logrank = logrank_p(*time_to_event(original, max_epochs), *time_to_event(runs, max_epochs))
+    ev.p_logrank = logrank_p(
+        *time_to_event(original, max_epochs), *time_to_event(runs, max_epochs)
+    )
     ev.faster = ev.stats["rmst"] < base["rmst"]
     ev.median_ratio = _ratio(ev.stats, base)
     return ev
@@ -96,16 +111,21 @@ def _ratio(s: dict[str, float], base: dict[str, float]) -> tuple[float, float, f
     """KM median of the change over the original's, with a conservative interval (the
     ratio of the interval ends); NaN where a median was not reached."""
     with np.errstate(all="ignore"):
-        return (s["km_median"] / base["km_median"], s["km_median_lo"] / base["km_median_hi"],
-                s["km_median_hi"] / base["km_median_lo"])  # fmt: skip
+        return (
+            s["km_median"] / base["km_median"],
+            s["km_median_lo"] / base["km_median_hi"],
+            s["km_median_hi"] / base["km_median_lo"],
+        )
 
 
 def rank(changes: list[Evidence], original: Evidence) -> list[Evidence]:
     """Decide each change's kind (Holm over all of them) and sort them best first."""
     if not changes:
         return []
-    adj = {name: holm(np.array([getattr(e, name) for e in changes], dtype=np.float64))
-           for name in ("p_more", "p_fewer", "p_logrank")}  # fmt: skip
+    adj = {
+        name: holm(np.array([getattr(e, name) for e in changes], dtype=np.float64))
+        for name in ("p_more", "p_fewer", "p_logrank")
+    }
     always = original.stats["success_rate"] == 1.0
     for i, e in enumerate(changes):
         more, fewer, lr = adj["p_more"][i], adj["p_fewer"][i], adj["p_logrank"][i]

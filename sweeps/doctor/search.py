@@ -115,16 +115,20 @@ def _bracket_lr(plan: Plan, d: Diagnosis, tried: dict, say) -> None:
         order = sorted(levels)
         best = min(order, key=lambda x: _score(levels[x]))
         if best not in (order[0], order[-1]):
-            d.lr_note = (f"learning rate: the best of {', '.join(f'{x:g}' for x in order)} is "
-                         f"{best:g}, inside the levels tried")  # fmt: skip
+            d.lr_note = (
+                f"learning rate: the best of {', '.join(f'{x:g}' for x in order)} is "
+                f"{best:g}, inside the levels tried"
+            )
             return
         nxt = best * (10.0 if best == order[-1] else 0.1)
         if abs(math.log10(nxt / lr0)) > MAX_DECADES + 1e-9:
             break
         ev = _try(plan, d, lr_candidate(cfg, nxt, name), tried, say)
         if ev is None:
-            d.lr_note = (f"learning rate: the best so far, {best:g}, is at the edge of the levels "
-                         f"tried; {nxt:g} was not tried (the budget ended)")  # fmt: skip
+            d.lr_note = (
+                f"learning rate: the best so far, {best:g}, is at the edge of the levels "
+                f"tried; {nxt:g} was not tried (the budget ended)"
+            )
             return
         levels[float(f"{nxt:.12g}")] = ev
     order = sorted(levels)

@@ -59,8 +59,11 @@ def worst_mismatch(
             smooth = np.abs(left - right) <= KINK * np.maximum(1.0, np.abs(fd))
             claimed = np.asarray(g[at], dtype=np.float64)
             with np.errstate(all="ignore"):
-                score = np.where(smooth & np.isfinite(fd),
-                                 np.abs(claimed - fd) / (RTOL * np.abs(fd) + ATOL), 0.0)  # fmt: skip
+                score = np.where(
+                    smooth & np.isfinite(fd),
+                    np.abs(claimed - fd) / (RTOL * np.abs(fd) + ATOL),
+                    0.0,
+                )
             k = int(np.argmax(score))
             if score[k] > worst:
                 rel = abs(claimed[k] - fd[k]) / abs(fd[k]) if fd[k] else float("inf")
@@ -91,8 +94,9 @@ def check_trainer_gradient(spec: SweepSpec, n_seeds: int = 3) -> str:
             _, grads = module.loss_and_gradients(params, weights)
             grads = [np.asarray(g, dtype=np.float64)[None] for g in grads]
         except Exception as e:  # the user's code: one line
-            raise ConfigError(f"trainer={spec.trainer!r}: its gradient hooks failed: "
-                              f"{type(e).__name__}: {e}") from None  # fmt: skip
+            raise ConfigError(
+                f"trainer={spec.trainer!r}: its gradient hooks failed: {type(e).__name__}: {e}"
+            ) from None
         views = [w[None] for w in weights]
 
         def loss(ws: list[Array] = weights) -> Array:
