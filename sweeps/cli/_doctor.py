@@ -10,6 +10,8 @@ from pathlib import Path
 
 from ._common import EXIT_OK, add_jobs, add_spec, positive_int
 
+DEFAULT_SEEDS = 20
+
 
 def _positive_float(text: str) -> float:
     try:
@@ -22,15 +24,21 @@ def _positive_float(text: str) -> float:
 
 
 def _doctor(args: argparse.Namespace) -> int:
+    from sweeps.config.load import load_spec
     from sweeps.doctor.measure import Plan
     from sweeps.doctor.output import json_rows, text
     from sweeps.doctor.page import write_doctor_report, write_page
     from sweeps.doctor.search import diagnose
 
-    overrides = (*([f"seeds={args.seeds}"] if args.seeds else []), *args.overrides)
     jobs = args.jobs or os.cpu_count() or 1
-    spec = Plan(args.spec, tuple(overrides), Path("."), jobs, args.budget_s).spec()
-    out = args.out or Path("results") / f"doctor-{spec.dirname}"[:100]
+    given = Plan(args.spec, tuple(args.overrides), Path("."), jobs, args.budget_s).spec()
+    n_seeds = args.seeds or DEFAULT_SEEDS
+    fixed = given.seeds == tuple(range(n_seeds)) or any(
+        o.startswith("seeds=") for o in args.overrides
+    )  # the spec's own seeds when they are the ones asked for (no NAME.HASH folder)
+    overrides = (*(() if fixed else (f"seeds={n_seeds}",)), *args.overrides)
+    name = load_spec(args.spec, overrides).dirname  # the user's overrides' hash, if any
+    out = args.out or Path("results") / f"doctor-{name}"[:100]
     plan = Plan(
         args.spec,
         tuple(overrides),
@@ -73,7 +81,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--seeds",
         type=positive_int,
-        default=20,
+        default=None,
         metavar="N",
         help="seeds per configuration (default 20; seeds=[...] picks them)",
     )

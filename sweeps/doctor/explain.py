@@ -29,7 +29,7 @@ def _story(m: Measured) -> str:
     inside = [i for i, ln in enumerate(lines) if ln.startswith("inside:")]
     if inside and inside[0] + 1 < len(lines):
         keep.append(lines[inside[0] + 1].strip())
-    return " ".join(keep)
+    return "; ".join(k.rstrip(".") for k in keep)
 
 
 def stories(d: Diagnosis) -> list[str]:

@@ -18,6 +18,7 @@ from .search import Diagnosis
 __all__ = ["SHOWN", "criteria", "json_rows", "text", "verdict"]
 
 SHOWN = 10  # changes listed on the terminal; the JSON and report.html hold them all
+SHORT = {"no clear difference": "unclear"}
 
 
 def criteria(stop: Mapping[str, Any]) -> str:
@@ -35,6 +36,14 @@ def _median(ev: Evidence, max_epochs: int) -> str:
         return f"median {format_epochs(s['km_median'], max_epochs)} epochs"
     lo, hi = (format_epochs(s[k], max_epochs) for k in ("km_median_lo", "km_median_hi"))
     return f"median {s['km_median']:,.0f} epochs (95% CI {lo}–{hi})"
+
+
+def _short_median(ev: Evidence, max_epochs: int) -> str:
+    s = ev.stats
+    if not np.isfinite(s["km_median"]):
+        return format_epochs(s["km_median"], max_epochs)
+    lo, hi = (format_epochs(s[k], max_epochs) for k in ("km_median_lo", "km_median_hi"))
+    return f"{s['km_median']:,.0f} [{lo}–{hi}]"
 
 
 def _rate(ev: Evidence) -> str:
@@ -105,14 +114,11 @@ def text(d: Diagnosis) -> str:
         )
         return "\n".join(lines)
     lines.append(_ends(d))
-    lines.append(
-        f"{'':2}{'kind':<12}{'converged [95% CI]':<20}{'median epochs':<26}{'p':>8}  change"
-    )
+    lines.append(f"  {'':<9}{'converged [95% CI]':<21}{'median [95% CI]':<22}{'p':>7}  change")
     for e in d.ranked[:SHOWN]:
         lines.append(
-            f"{'':2}{e.kind[:11]:<12}{_rate(e):<20}"
-            f"{_median(e, d.spec.max_epochs).removeprefix('median '):<26}"
-            f"{e.p_value:>8.2g}  {e.change}"
+            f"  {SHORT.get(e.kind, e.kind):<9}{_rate(e):<21}"
+            f"{_short_median(e, d.spec.max_epochs):<22}{e.p_value:>7.2g}  {e.change}"
         )
     if len(d.ranked) > SHOWN:
         lines.append(f"  ... and {len(d.ranked) - SHOWN} more (report.html, --json)")

@@ -28,8 +28,9 @@ def _survival(d: Diagnosis, path: Path, root: Path) -> Path:
     shown = [("as given", ORIGINAL)] + [(e.change, e.key) for e in d.ranked[:CURVES]]
     frames = [d.measured[k].runs.assign(change=label) for label, k in shown if k in d.measured]
     runs = pd.concat(frames, ignore_index=True)
-    fig, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
+    fig, ax = plt.subplots(figsize=(7.5, 5.2), layout="constrained")
     survival_plot(runs, max_epochs=d.spec.max_epochs, hue="change", ax=ax)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False)
     ax.set_title(
         f"share of runs not yet at {criteria(d.spec.stop)}: as given vs the best changes",
         fontsize=9,
@@ -58,7 +59,7 @@ def _rates(d: Diagnosis, path: Path, root: Path) -> Path:
         y, [("as given" if e is d.original else e.change)[:60] for e in rows], fontsize=7
     )
     ax.set_xlim(-0.02, 1.02)
-    ax.set_xlabel("success rate with its 95% Wilson interval (green: fix, blue: speed-up)")
+    ax.set_xlabel("success rate, 95% Wilson interval\n(green: fix, blue: speed-up, red: worse)")
     make_dir(path.parent, root=root)
     write_with(path, lambda tmp: fig.savefig(tmp, dpi=DPI, format="png"), root=root)
     plt.close(fig)

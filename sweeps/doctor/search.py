@@ -79,7 +79,8 @@ def _try(plan: Plan, d: Diagnosis, c: Candidate, tried: dict, say) -> Evidence |
     try:
         plan.spec(c.overrides)
     except ConfigError as e:
-        d.skipped_invalid.append(f"{c.label} ({str(e).rsplit('): ', 1)[-1][:70]})")
+        reason = str(e).split("': ", 1)[-1]  # after the spec's name and the overrides
+        d.skipped_invalid.append(f"{c.label} ({reason.split(';')[0]})")
         return None
     say(f"trying {c.label}")
     m = measure(plan, c.key, c.overrides)
