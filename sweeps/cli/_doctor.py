@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 from ._common import EXIT_OK, add_jobs, add_spec, positive_int
@@ -53,7 +54,8 @@ def _doctor(args: argparse.Namespace) -> int:
     if d.original is not None:
         write_doctor_report(d, report, out)
         if args.page:
-            write_page(d, report, args.page, " ".join(["nnsweep doctor", *sys.argv[2:]]))
+            seconds = time.monotonic() - plan.started
+            write_page(d, report, args.page, _command(args), seconds)
     if args.json:
         print(json.dumps(json_rows(d), indent=1, allow_nan=False))
     else:
@@ -61,6 +63,16 @@ def _doctor(args: argparse.Namespace) -> int:
         if d.original is not None:
             print(f"results: {out} (report.html)")
     return EXIT_OK
+
+
+def _command(args: argparse.Namespace) -> str:
+    """The command that reproduces this diagnosis (the page shows it)."""
+    parts = ["nnsweep doctor", str(args.spec), *args.overrides]
+    if args.seeds:
+        parts.append(f"--seeds {args.seeds}")
+    if args.jobs:
+        parts.append(f"-j {args.jobs}")
+    return " ".join(parts + [f"--budget-s {args.budget_s:g}"])
 
 
 def register(sub: argparse._SubParsersAction) -> None:

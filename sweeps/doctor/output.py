@@ -15,7 +15,7 @@ from .measure import ORIGINAL
 from .rank import Evidence
 from .search import Diagnosis
 
-__all__ = ["SHOWN", "criteria", "json_rows", "text", "verdict"]
+__all__ = ["SHORT", "SHOWN", "criteria", "json_rows", "short_median", "text", "verdict"]
 
 SHOWN = 10  # changes listed on the terminal; the JSON and report.html hold them all
 SHORT = {"no clear difference": "unclear"}
@@ -38,7 +38,8 @@ def _median(ev: Evidence, max_epochs: int) -> str:
     return f"median {s['km_median']:,.0f} epochs (95% CI {lo}–{hi})"
 
 
-def _short_median(ev: Evidence, max_epochs: int) -> str:
+def short_median(ev: Evidence, max_epochs: int) -> str:
+    """``1,010 [890–1,092]``: the KM median and its interval."""
     s = ev.stats
     if not np.isfinite(s["km_median"]):
         return format_epochs(s["km_median"], max_epochs)
@@ -118,7 +119,7 @@ def text(d: Diagnosis) -> str:
     for e in d.ranked[:SHOWN]:
         lines.append(
             f"  {SHORT.get(e.kind, e.kind):<9}{_rate(e):<21}"
-            f"{_short_median(e, d.spec.max_epochs):<22}{e.p_value:>7.2g}  {e.change}"
+            f"{short_median(e, d.spec.max_epochs):<22}{e.p_value:>7.2g}  {e.change}"
         )
     if len(d.ranked) > SHOWN:
         lines.append(f"  ... and {len(d.ranked) - SHOWN} more (report.html, --json)")

@@ -100,7 +100,7 @@ def write_doctor_report(d: Diagnosis, report: str, out: Path) -> Path:
     return write_text(out / "report.html", page, root=out)
 
 
-def write_page(d: Diagnosis, report: str, page: Path, command: str) -> Path:
+def write_page(d: Diagnosis, report: str, page: Path, command: str, seconds: float) -> Path:
     """A markdown page (images in ``img/`` beside it) from this diagnosis."""
     page = Path(page)
     img = page.parent / "img"
@@ -111,13 +111,13 @@ def write_page(d: Diagnosis, report: str, page: Path, command: str) -> Path:
         target = img / f"{page.stem}-{name.removeprefix('doctor-')}"
         write_bytes(target, (out / "plots" / name).read_bytes())
         names.append(target.name)
-    table = _table(d).drop(columns=["folder"])
     lines = [
         f"# doctor: {d.spec.name}",
         "",
         f"{d.spec.description}",
         "",
-        "Written by `nnsweep doctor` from its own runs; every number below is measured.",
+        "Written by `nnsweep doctor` from its own runs (the Stack Overflow question 48970179's "
+        f"network); every number below is measured. Wall time: {seconds:.0f} s.",
         "",
         "```",
         command,
@@ -131,17 +131,26 @@ def write_page(d: Diagnosis, report: str, page: Path, command: str) -> Path:
         "",
         f"![success rates of every change](img/{names[1]})",
         "",
-        table.to_markdown(index=False, floatfmt=".3g")
-        if _has_tabulate()
-        else "```\n" + table.to_string(index=False) + "\n```",
+        *_markdown_table(d),
         "",
     ]
     return write_text(page, "\n".join(lines))
 
 
-def _has_tabulate() -> bool:
-    try:
-        import tabulate  # noqa: F401
-    except ImportError:
-        return False
-    return True
+def _markdown_table(d: Diagnosis) -> list[str]:
+    """Every change's figures as a markdown table, the original first."""
+    from .output import SHORT, short_median
+
+    out = ["| change | kind | converged | 95% CI | median epochs [95% CI] | p (Holm) |",
+           "|---|---|---|---|---|---|"]  # fmt: skip
+    for e in [d.original, *d.ranked]:
+        s = e.stats
+        p = "" if e is d.original else f"{e.p_value:.2g}"
+        kind = "as given" if e is d.original else SHORT.get(e.kind, e.kind)
+        out.append(
+            f"| {'as given' if e is d.original else e.change} | {kind} | "
+            f"{int(s['converged'])} of {int(s['runs'])} | "
+            f"{s['success_lo']:.0%}–{s['success_hi']:.0%} | "
+            f"{short_median(e, d.spec.max_epochs)} | {p} |"
+        )
+    return out
