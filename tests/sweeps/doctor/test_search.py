@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from sweeps.doctor import search
@@ -9,6 +11,7 @@ from sweeps.doctor.candidates import Candidate
 from sweeps.doctor.measure import Plan
 from sweeps.doctor.output import json_rows, verdict
 
+SEED = str(Path(__file__).resolve().parents[3] / "examples" / "seed" / "doctor.toml")
 HEALTHY = ("activation=tanh", "init_scale=1.0", "lr=1.0", "max_epochs=400")
 FEW = [
     Candidate("learning rate 1 → 0.1", "lr", (("lr", 0.1),)),
@@ -24,7 +27,7 @@ def test_a_healthy_configuration_is_said_to_train_and_no_change_fixes_it(
 ):
     monkeypatch.setattr(search, "candidates", lambda spec: list(FEW))
     monkeypatch.setattr(search, "MAX_DECADES", 1)
-    plan = Plan("seed-doctor", (*HEALTHY, f"seeds={seeds}"), tmp_path, 1, 60.0, diagnostics=False)
+    plan = Plan(SEED, (*HEALTHY, f"seeds={seeds}"), tmp_path, 1, 60.0, diagnostics=False)
     d = search.diagnose(plan)
     assert d.original.stats["success_rate"] == 1.0
     assert "this configuration trains; no change raises its success rate" in verdict(d)
@@ -39,9 +42,7 @@ def test_the_seed_as_asked_is_fixed_by_tanh(tmp_path, monkeypatch):
     tanh = Candidate("hidden activation sigmoid → tanh", "activation", (("activation", "tanh"),))
     monkeypatch.setattr(search, "candidates", lambda spec: [tanh])
     monkeypatch.setattr(search, "MAX_DECADES", 0)  # no learning rate search here
-    plan = Plan(
-        "seed-doctor", ("seeds=8", "max_epochs=1000"), tmp_path, 1, 60.0, diagnostics=False
-    )
+    plan = Plan(SEED, ("seeds=8", "max_epochs=1000"), tmp_path, 1, 60.0, diagnostics=False)
     d = search.diagnose(plan)
     assert d.original.stats["converged"] == 0  # sigmoid needs about 3,000 epochs
     assert d.ranked[0].change == tanh.label and d.ranked[0].kind == "fix"
@@ -50,7 +51,7 @@ def test_the_seed_as_asked_is_fixed_by_tanh(tmp_path, monkeypatch):
 
 def test_the_budget_skips_what_does_not_fit_and_says_so(tmp_path, monkeypatch):
     monkeypatch.setattr(search, "candidates", lambda spec: list(FEW))
-    plan = Plan("seed-doctor", (*HEALTHY, "seeds=3"), tmp_path, 1, 1e-9, diagnostics=False)
+    plan = Plan(SEED, (*HEALTHY, "seeds=3"), tmp_path, 1, 1e-9, diagnostics=False)
     d = search.diagnose(plan)
     assert d.original is not None  # the original is always measured
     assert set(d.skipped_time) >= {c.label for c in FEW}
