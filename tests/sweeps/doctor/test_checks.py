@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -113,3 +114,21 @@ def test_doctor_refuses_a_spec_with_axes_in_one_line(capsys):
     assert len(err.splitlines()) == 1 and "one configuration" in err
     with pytest.raises(json.JSONDecodeError):
         json.loads(err)
+
+
+def test_the_command_prints_one_json_object_per_candidate_and_writes_its_report(tmp_path, capsys):
+    seed = str(Path(__file__).resolve().parents[3] / "examples" / "seed" / "doctor.toml")
+    out = tmp_path / "out"
+    args = ["doctor", seed, "activation=tanh", "init_scale=1.0", "lr=1.0", "max_epochs=300",
+            "--seeds", "3", "--budget-s", "1e-6", "-j", "1", "-o", str(out), "--json"]  # fmt: skip
+    assert main(args) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0]["change"] == "as given" and rows[0]["runs"] == 3
+    assert rows[0]["success_rate"] == rows[0]["converged"] / 3
+    assert (out / "report.html").is_file() and (out / "original" / "runs.csv").is_file()
+
+
+def test_a_bad_budget_is_one_line_and_exit_2(capsys):
+    assert main(["doctor", "whatever.toml", "--budget-s", "-3"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "--budget-s" in err
