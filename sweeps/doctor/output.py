@@ -57,7 +57,8 @@ def _rate(ev: Evidence) -> str:
 def verdict(d: Diagnosis) -> str:
     """The first line: a wrong gradient, a healthy configuration, or the best fix."""
     if d.gradient_wrong:
-        return next(f.text for f in d.findings if f.kind == "gradient").capitalize()
+        line = next(f.text for f in d.findings if f.kind == "gradient")
+        return line[0].upper() + line[1:]
     o, spec = d.original, d.spec
     n, k = int(o.stats["runs"]), int(o.stats["converged"])
     head = (
