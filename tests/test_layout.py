@@ -6,8 +6,8 @@ An import of a name re-exported by a package's ``__init__`` (``from .x import na
 counts as an import of the module it comes from.
 
 The layers, lowest first: nncore < sweeps.config < sweeps.results < sweeps.stats <
-sweeps.execute < sweeps.report < sweeps.regress < sweeps.bench < sweeps.gallery <
-sweeps.demo < sweeps.cli. A module imports from its own layer or lower ones only.
+sweeps.execute < sweeps.report < sweeps.regress < sweeps.bench < sweeps.doctor <
+sweeps.gallery < sweeps.demo < sweeps.cli. A module imports from its own layer or lower ones only.
 results sits above config because runs.csv's columns start with the grid's parameter
 columns (:mod:`sweeps.config.columns`); execute sits above stats because each chunk
 computes its plateau columns (:mod:`sweeps.stats.plateau`). The facade
@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("nncore", "sweeps")
 LAYERS = (
     "nncore", "sweeps.config", "sweeps.results", "sweeps.stats", "sweeps.execute",
-    "sweeps.report", "sweeps.regress", "sweeps.bench", "sweeps.gallery", "sweeps.demo",
+    "sweeps.report", "sweeps.regress", "sweeps.bench", "sweeps.doctor", "sweeps.gallery",
+    "sweeps.demo",
     "sweeps.cli",
 )  # fmt: skip
 FACADE = "sweeps"

@@ -12,12 +12,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from sweeps.cli import _bench, _demo, _gallery, _regress, _report, _run
+from sweeps.cli import _bench, _demo, _doctor, _gallery, _regress, _report, _run
 from sweeps.cli._common import EXIT_BAD_INPUT, EXIT_OK, EXIT_REGRESSION
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_OK", "EXIT_REGRESSION", "build_parser", "main"]
 
-COMMANDS = (_demo, _run, _report, _gallery, _bench, _regress)
+COMMANDS = (_demo, _run, _report, _gallery, _bench, _regress, _doctor)
 
 
 class UsageError(Exception):
