@@ -118,7 +118,7 @@ def test_rhw_2_1_1_xor_learns_with_shortcuts_and_not_without(xor):
 
 
 def test_minibatch_and_diagnostics_work_with_shortcuts(xor):
-    kw = dict(lr=1.0, max_epochs=40, batch_size=2, diagnostics=True)
+    kw = dict(lr=1.0, max_epochs=40, batch_size=2, diagnostics=True, validation=(xor.X, xor.Y))
     pop = Population([2, 3, 2, 1], shortcut=True, init_scale=0.5, seeds=[5, 6, 7])
     recs = pop.fit(xor.X, xor.Y, **kw)
     alone = Population([2, 3, 2, 1], shortcut=True, init_scale=0.5, seeds=[6])
@@ -127,6 +127,8 @@ def test_minibatch_and_diagnostics_work_with_shortcuts(xor):
     for w, a in zip(pop.weights, alone.weights, strict=True):
         np.testing.assert_array_equal(w[1], a[0])
     assert recs[1].diagnostics is not None and recs[0].curve_loss[-1] < recs[0].curve_loss[0]
+    # The held-out set here is the training set: the same forward pass, the same loss.
+    assert recs[1].val_loss == rec.val_loss == pytest.approx(recs[1].final_loss, rel=1e-9)
 
 
 def test_network_keeps_the_wiring():
