@@ -88,7 +88,9 @@ def backward_pass(
     """Backpropagate the output delta ``dL/dz_out`` ``(N, B, n_out)`` (overwritten).
 
     Returns ``(dW, db)`` per layer, logical ``(i, o, N)`` and ``(1, o, N)`` arrays that
-    belong to ``work``, like those of :func:`forward_pass`.
+    belong to ``work``, like those of :func:`forward_pass`. ``work`` must be the scratch
+    the forward pass that gave ``acts`` and ``zs`` used (with shortcut connections the
+    layers' inputs are read from it).
     """
     if arch.shortcut:
         return _shortcut_backward(arch, acts, zs, delta, ws, work)

@@ -301,10 +301,12 @@ def _validation(cell: pd.DataFrame) -> dict[str, float]:
 
 
 def format_epochs(value: float, max_epochs: int) -> str:
-    """``1,430``; ``> 20,000`` for a median that was not reached (NaN)."""
+    """``1,430``; ``792.5`` for a midpoint between two epochs (see the module's
+    docstring: rounding it would pick a side); ``> 20,000`` for a median that was not
+    reached (NaN)."""
     if value is None or not np.isfinite(value):
         return f"> {max_epochs:,}"
-    return f"{value:,.0f}"
+    return f"{value:,.0f}" if value == round(value) else f"{value:,.1f}"
 
 
 def format_rate(value: float) -> str:

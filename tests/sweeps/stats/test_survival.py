@@ -255,6 +255,7 @@ def test_all_censored_cell_is_honest():
 def test_formatting():
     assert format_epochs(float("nan"), 20_000) == "> 20,000"
     assert format_epochs(1430.0, 20_000) == "1,430"
+    assert format_epochs(1430.5, 20_000) == "1,430.5"  # a midpoint, not rounded to a side
     assert [format_rate(v) for v in (0.0, 0.004, 0.955, 0.996, 1.0)] == [
         "0%",
         "<1%",
