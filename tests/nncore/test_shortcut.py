@@ -8,12 +8,12 @@ import pytest
 from nncore import Architecture, ConfigError, Network, Population, _dense, get_task
 from nncore._passes import backward_pass, forward_pass
 
-# Depths 1-4 (hidden layers); a narrow set (member-last layout) and a wider one
-# (member-first): 3 x (9*9 + 17*9 + ...) multiply-adds per layer is far past the cut.
+# Depths 1-4 (hidden layers), each narrow (stored member-last) and wide (member-first):
+# the layout is chosen from the multiply-adds per pass, which count the shortcut fan-ins.
 DEPTHS = {
     1: [[2, 3, 1], [5, 9, 2]],
     2: [[2, 2, 3, 1], [5, 9, 9, 2]],
-    3: [[2, 5, 5, 5, 1], [5, 9, 9, 9, 2]],
+    3: [[2, 2, 2, 2, 1], [5, 9, 9, 9, 2]],
     4: [[3, 2, 2, 2, 2, 1], [5, 9, 9, 9, 9, 2]],
 }
 CASES = [(d, s) for d, sizes in DEPTHS.items() for s in sizes]
@@ -54,6 +54,8 @@ def test_without_shortcuts_the_layout_is_the_plain_chain():
 def test_gradients_are_finite_difference_gradients(ref, rng, depth, sizes):
     pop = _population(rng, sizes)
     assert pop.arch.n_layers == depth + 1
+    narrow = sizes == DEPTHS[depth][0]
+    assert _dense.choose_layout(pop.arch.sizes, 6, pop.arch.fan_ins).member_last == narrow
     X, Y = rng.normal(size=(6, sizes[0])), ref.targets("mse", rng, 6, sizes[-1])
     loss, dws, dbs = pop.loss_and_gradients(X, Y)
     n = pop.arch.n_layers
