@@ -22,6 +22,7 @@ elementwise adds (member-last) or a BLAS dot per member (member-first).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,9 +96,15 @@ class Scratch:
         return a
 
 
-def choose_layout(sizes: tuple[int, ...], batch: int) -> Layout:
-    """The faster layout for layer ``sizes`` on batches of ``batch`` samples (never N)."""
-    macs = batch * sum(i * o for i, o in zip(sizes[:-1], sizes[1:], strict=True))
+def choose_layout(
+    sizes: tuple[int, ...], batch: int, fan_ins: Sequence[int] | None = None
+) -> Layout:
+    """The faster layout for layer ``sizes`` on batches of ``batch`` samples (never N).
+
+    ``fan_ins`` are the layers' true input widths where they are not ``sizes[:-1]``
+    (shortcut connections)."""
+    fan_ins = sizes[:-1] if fan_ins is None else fan_ins
+    macs = batch * sum(i * o for i, o in zip(fan_ins, sizes[1:], strict=True))
     return Layout(member_last=macs <= MEMBER_LAST_MACS_PER_LAYER * (len(sizes) - 1))
 
 

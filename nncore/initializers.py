@@ -5,6 +5,12 @@ multiplies them by a scale. Two runs with the same seed and layer sizes therefor
 start from the same directions whatever the scheme's scale, so a sweep over
 ``init_scale`` or activation compares like with like (common random numbers).
 For the named schemes ``init_scale`` multiplies the scheme's own scale.
+
+``glorot_standard`` (alias ``standard``) is the "commonly used heuristic" that Glorot &
+Bengio (2010, "Understanding the difficulty of training deep feedforward neural
+networks", eq. 1) compare their normalised initialisation (``glorot_uniform``) with:
+W ~ U[-1/sqrt(fan_in), +1/sqrt(fan_in)], the start under which their deep sigmoid and
+tanh networks saturated.
 """
 
 from __future__ import annotations
@@ -58,8 +64,10 @@ INITIALIZERS: dict[str, Initializer] = {
         Initializer("he_uniform", "uniform", lambda i, o: math.sqrt(6.0 / i)),
         Initializer("lecun_normal", "normal", lambda i, o: math.sqrt(1.0 / i)),
         Initializer("lecun_uniform", "uniform", lambda i, o: math.sqrt(3.0 / i)),
+        Initializer("glorot_standard", "uniform", lambda i, o: 1.0 / math.sqrt(i)),
     ]
 }
+INITIALIZERS["standard"] = INITIALIZERS["glorot_standard"]
 INITIALIZERS["xavier_normal"] = INITIALIZERS["glorot_normal"]
 INITIALIZERS["xavier_uniform"] = INITIALIZERS["glorot_uniform"]
 

@@ -21,7 +21,9 @@ class Network:
 
     ``weights[l]`` is ``(fan_in, fan_out)`` and ``biases[l]`` is ``(fan_out,)``; both are
     views into the underlying population, so assigning into them (or replacing the
-    lists) changes the network.
+    lists) changes the network. With ``shortcut=True`` every layer also sees the inputs
+    and all earlier layers' outputs, and ``weights[l]`` has ``sizes[0] + ... + sizes[l]``
+    rows (see :mod:`nncore.architecture`).
 
     Example
     -------
@@ -42,6 +44,7 @@ class Network:
         init: str = "normal",
         init_scale: float = 1.0,
         seed: int = 0,
+        shortcut: bool = False,
     ) -> None:
         self._pop = Population(
             sizes,
@@ -51,13 +54,21 @@ class Network:
             init=init,
             init_scale=init_scale,
             seeds=[seed],
+            shortcut=shortcut,
         )
 
     @classmethod
     def of(cls, pop: Population, k: int) -> Network:
         """A copy of member ``k`` of ``pop`` as a standalone Network."""
         a = pop.arch
-        net = cls(list(a.sizes), a.activation, a.output_activation, a.loss, seed=pop.seeds[k])
+        net = cls(
+            list(a.sizes),
+            a.activation,
+            a.output_activation,
+            a.loss,
+            seed=pop.seeds[k],
+            shortcut=a.shortcut,
+        )
         net.weights = [w[k] for w in pop.weights]
         net.biases = [b[k, 0] for b in pop.biases]
         return net
@@ -136,7 +147,8 @@ class Network:
 
     def __repr__(self) -> str:
         a = self._pop.arch
+        wiring = ", shortcut=True" if a.shortcut else ""
         return (
             f"Network({list(a.sizes)}, activation={a.activation!r}, "
-            f"output_activation={a.output_activation!r}, loss={a.loss!r})"
+            f"output_activation={a.output_activation!r}, loss={a.loss!r}{wiring})"
         )

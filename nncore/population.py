@@ -47,6 +47,9 @@ class Population:
     activation, output_activation, loss : registry names, shared by all members.
     init, init_scale : initialiser name and scale, one value or one per member.
     seeds : one seed per member; it alone decides the member's initial weights.
+    shortcut : also feed every layer the inputs and all earlier layers' outputs; layer l's
+        weights are then ``(N, sizes[0] + ... + sizes[l], sizes[l+1])``, their rows in the
+        order inputs, layer 0's output, layer 1's ... (see :mod:`nncore.architecture`).
     """
 
     def __init__(
@@ -59,15 +62,16 @@ class Population:
         init: str | Sequence[str] = "normal",
         init_scale: float | Sequence[float] = 1.0,
         seeds: Sequence[int] = (0,),
+        shortcut: bool = False,
     ) -> None:
-        self.arch = Architecture(tuple(sizes), activation, output_activation, loss)
+        self.arch = Architecture(tuple(sizes), activation, output_activation, loss, shortcut)
         self.seeds = [int(rules.check("seed", s)) for s in seeds]
         n = len(self.seeds)
         if n == 0:
             raise ConfigError("seeds=[] must name at least one seed")
         inits = [get_initializer(i) for i in _per_member("init", init, n)]
         scales = [rules.check("init_scale", s) for s in _per_member("init_scale", init_scale, n)]
-        pairs = list(zip(self.arch.sizes[:-1], self.arch.sizes[1:], strict=True))
+        pairs = self.arch.weight_shapes  # initialisers get the true fan_in
         self.weights = [np.empty((n, i, o)) for i, o in pairs]
         self.biases = [np.zeros((n, 1, o)) for _, o in pairs]
         for k, (seed, fn, scale) in enumerate(zip(self.seeds, inits, scales, strict=True)):
@@ -80,9 +84,10 @@ class Population:
 
     def __repr__(self) -> str:
         a = self.arch
+        wiring = ", shortcut=True" if a.shortcut else ""
         return (
             f"Population(N={len(self)}, sizes={list(a.sizes)}, activation={a.activation!r}, "
-            f"output_activation={a.output_activation!r}, loss={a.loss!r})"
+            f"output_activation={a.output_activation!r}, loss={a.loss!r}{wiring})"
         )
 
     def forward(self, X: ArrayLike) -> Array:

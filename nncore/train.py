@@ -199,7 +199,9 @@ class _Trainer:
         self.pop, self.x, self.y, self.crit = pop, x, y, crit
         self.batch_size, self.max_epochs = batch_size, max_epochs
         self.arch = pop.arch
-        self.layout = _dense.choose_layout(self.arch.sizes, batch_size or len(x))
+        self.layout = _dense.choose_layout(
+            self.arch.sizes, batch_size or len(x), self.arch.fan_ins
+        )
         self.work = _dense.Scratch(self.layout)  # the epoch's arrays, reused every epoch
         self.ws = [self.layout.adopt(w) for w in pop.weights]
         self.bs = [self.layout.adopt(b) for b in pop.biases]

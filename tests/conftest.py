@@ -54,23 +54,35 @@ def valid_loss_outputs() -> list[tuple[str, str]]:
 
 
 def ref_forward(
-    weights: Sequence[Array], biases: Sequence[Array], X: Array, activation: str, output: str
+    weights: Sequence[Array],
+    biases: Sequence[Array],
+    X: Array,
+    activation: str,
+    output: str,
+    shortcut: bool = False,
 ) -> Array:
     """Outputs ``(..., B, o)``: ``a = f(a @ W + b)`` layer by layer.
 
     ``weights[l]`` is ``(..., i, o)`` and ``biases[l]`` ``(..., o)``; leading axes stack
-    several networks (used to evaluate many perturbed copies at once).
+    several networks (used to evaluate many perturbed copies at once). With ``shortcut``
+    a layer's input is the inputs and every earlier layer's output, concatenated in that
+    order.
     """
     a = np.asarray(X, dtype=np.float64)
+    seen = a
     for l, (w, b) in enumerate(zip(weights, biases, strict=True)):
         name = output if l == len(weights) - 1 else activation
-        a = REF_ACTIVATIONS[name](a @ w + b[..., None, :])
+        a = REF_ACTIVATIONS[name]((seen if shortcut else a) @ w + b[..., None, :])
+        if shortcut:  # the shared inputs broadcast against a stack of networks
+            seen = np.concatenate([np.broadcast_to(seen, (*a.shape[:-1], seen.shape[-1])), a], -1)
     return a
 
 
-def ref_loss(weights, biases, X, Y, activation: str, output: str, loss: str) -> Array:
+def ref_loss(
+    weights, biases, X, Y, activation: str, output: str, loss: str, shortcut: bool = False
+) -> Array:
     """The loss of one network (or of a stack of them), from the reference formulas."""
-    return REF_LOSSES[loss](ref_forward(weights, biases, X, activation, output), Y)
+    return REF_LOSSES[loss](ref_forward(weights, biases, X, activation, output, shortcut), Y)
 
 
 def targets(loss: str, rng: np.random.Generator, n: int, n_out: int) -> Array:

@@ -11,9 +11,10 @@ from .params import PARAMS
 
 __all__ = ["DTYPES", "PARAM_COLUMNS"]
 
+_DTYPE = {str: "string", bool: "boolean"}
 PARAM_COLUMNS = list(PARAMS) + ["max_epochs", "seed"]
 DTYPES = {
-    **{p.name: ("string" if p.kind is str else "float64") for p in PARAMS.values()},
+    **{p.name: _DTYPE.get(p.kind, "float64") for p in PARAMS.values()},
     "batch_size": "int64",
     "max_epochs": "int64",
     "seed": "int64",

@@ -39,7 +39,9 @@ Every parameter in :data:`sweeps.config.params.PARAMS` can be set in ``[params]`
 in ``[sample]``, never both; those left out take their defaults:
 
     task = "or", inputs = "binary" ({0,1} inputs; "centred" = {-1,1}), hidden = "6",
-    activation = "tanh", output_activation = "sigmoid", loss = "mse", init = "normal",
+    shortcut = false (true: every layer also sees the inputs and all earlier layers'
+    outputs; [false, true] is an axis), activation = "tanh",
+    output_activation = "sigmoid", loss = "mse", init = "normal",
     init_scale = 1.0, optimizer = "gd", lr = the optimiser's own (gd 0.5, momentum 0.05,
     nesterov 0.05, adam 0.001, rprop 0.1: nncore's rulebook), momentum = 0.9, beta1 = 0.9,
     beta2 = 0.999, eps = 1e-08, eta_plus = 1.2, eta_minus = 0.5, delta_max = 50.0,
@@ -58,7 +60,7 @@ hyper-parameters its optimiser does not use are left empty, and runs that become
 identical that way are kept once. Sampled points come from one generator seeded
 by ``sample.seed``: the same spec draws the same points on any machine; floats are
 rounded to 12 significant digits. Runs sharing a structure (task, inputs, hidden,
-activations, loss, optimizer, batch_size, max_epochs) train as one population, cut
+shortcut, activations, loss, optimizer, batch_size, max_epochs) train as one population, cut
 into near-equal chunks of at most ``chunk_size`` runs.
 
 A spec may define tasks of its own in ``[tasks.NAME]`` tables and name them in

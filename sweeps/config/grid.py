@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from nncore.rules import RULES, ConfigError, applies, check_hyper, hyper_names
 
 from .columns import DTYPES, PARAM_COLUMNS
-from .params import OPTIMIZER_PARAMS, PARAMS, STRUCTURAL
+from .params import OPTIMIZER_PARAMS, PARAMS, STRUCTURAL, UNHASHED_DEFAULTS
 from .plugins import Plugin, loaded, run_plugins
 
 if TYPE_CHECKING:
@@ -139,13 +139,16 @@ def _config_text(
     A run on a spec's own task adds ``task_settings``; a run that uses a plugin's part
     also hashes that plugin's name and sha256 (``plugins``: the spec's; default: those
     loaded in this process). Any other run hashes exactly what it hashed before tasks
-    and plugins existed.
+    and plugins existed; so does a parameter of :data:`UNHASHED_DEFAULTS` (``shortcut``)
+    at its default.
     """
     opt = config["optimizer"]
     out: dict[str, Any] = {}
     for name, p in PARAMS.items():
         if name in OPTIMIZER_PARAMS and not applies(name, opt):
             continue
+        if name in UNHASHED_DEFAULTS and _is_default(p, config.get(name, p.default)):
+            continue  # hashed only when set: every run from before it keeps its id
         if name not in config or pd.isna(config[name]):
             raise ConfigError(f"run_id: config has no value for {name!r}")
         out[name] = p.kind(config[name]) if name != "hidden" else p.check(name, config[name])
@@ -157,6 +160,10 @@ def _config_text(
     if used:
         out["plugins"] = used
     return json.dumps(out, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def _is_default(p: Any, value: Any) -> bool:
+    return pd.isna(value) or p.kind(value) == p.default
 
 
 def _hash(text: str) -> str:

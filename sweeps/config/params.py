@@ -79,6 +79,12 @@ def parse_hidden(field: str, v: Any) -> tuple[int, ...]:
     return tuple(int(s) for s in v.split("x")) if v else ()
 
 
+def _shortcut(field: str, v: Any) -> bool:
+    if not isinstance(v, bool):  # a TOML true/false (1 and "yes" are slips, not booleans)
+        raise ConfigError(f"{field}={v!r} is not a boolean; allowed: true, false")
+    return v
+
+
 def _hidden(field: str, v: Any) -> str:
     return "x".join(str(h) for h in parse_hidden(field, v))
 
@@ -89,6 +95,13 @@ PARAMS: dict[str, Param] = {
         Param("task", str, "or", _task, "data set: a gate, parity<n>, encoder<n>, two_spirals"),
         Param("inputs", str, "binary", _choice(INPUTS), "input encoding: {0,1} or {-1,1}"),
         Param("hidden", str, "6", _hidden, "hidden widths joined by 'x'; '' for none"),
+        Param(
+            "shortcut",
+            bool,
+            False,
+            _shortcut,
+            "every layer also fed by the inputs and all earlier layers",
+        ),  # fmt: skip
         Param("activation", str, "tanh", _choice(ACTIVATIONS), "hidden-layer activation"),
         Param("output_activation", str, "sigmoid", _choice(OUTPUT_ACTIVATIONS), "output"),
         Param("loss", str, "mse", _choice(LOSSES), "mse (½ mean square), bce, ce (softmax)"),
@@ -101,8 +114,11 @@ PARAMS: dict[str, Param] = {
     ]
 }
 OPTIMIZER_PARAMS = hyper_names()
+# Parameters whose default is left out of a run's id, so that runs from before the
+# parameter existed keep their ids (see sweeps.config.grid).
+UNHASHED_DEFAULTS = ("shortcut",)
 # Parameters that every member of one population must share (the rest vary per member).
 STRUCTURAL = (
-    "task", "inputs", "hidden", "activation", "output_activation", "loss", "optimizer",
+    "task", "inputs", "hidden", "shortcut", "activation", "output_activation", "loss", "optimizer",
     "batch_size",
 )  # fmt: skip

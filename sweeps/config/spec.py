@@ -19,7 +19,7 @@ from nncore.rules import ConfigError, check_number
 
 from .fields import MAX_RUNS, check_combinations, check_params, check_seeds, check_stop
 from .format import MAX_EPOCHS, NAME_RE, REQUIRED, SPECS_DIR, TOP_KEYS, base_dir, read_document
-from .params import OPTIMIZER_PARAMS, applies
+from .params import OPTIMIZER_PARAMS, PARAMS, UNHASHED_DEFAULTS, applies
 from .plugins import Plugin, entry_point_plugins, load_listed, used_plugins
 from .sampling import Sample
 from .tasks import TaskData, parse_tasks
@@ -196,7 +196,8 @@ class SweepSpec:
     def to_dict(self) -> dict[str, Any]:
         """The canonical, JSON-ready form; :meth:`from_dict` reads it back.
 
-        Optimiser hyper-parameters that no optimiser in the spec uses are left out.
+        Optimiser hyper-parameters that no optimiser in the spec uses are left out, and so
+        is ``shortcut`` at its default (specs hash as they did before it existed).
         """
         optimizers = () if self.trainer else self.candidates("optimizer")
         params = {
@@ -204,6 +205,9 @@ class SweepSpec:
             for k, v in self.params.items()
             if self.trainer or k not in OPTIMIZER_PARAMS or any(applies(k, o) for o in optimizers)
         }
+        for k in () if self.trainer else UNHASHED_DEFAULTS:  # as before the parameter existed
+            if params.get(k, True) == PARAMS[k].default:
+                del params[k]
         out = {
             "name": self.name,
             "description": self.description,

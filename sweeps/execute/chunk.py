@@ -91,6 +91,7 @@ def train_chunk(
         init=list(configs["init"]),
         init_scale=np.asarray(configs["init_scale"], dtype=float),
         seeds=[int(s) for s in configs["seed"]],
+        shortcut=bool(first.get("shortcut", False)),
     )
     # Only the columns of the hyper-parameters this optimiser uses: the others are empty.
     used = hyper_names(first["optimizer"])

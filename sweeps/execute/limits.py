@@ -7,6 +7,7 @@ a MemoryError after minutes, or results written somewhere odd.
 from __future__ import annotations
 
 import os
+from itertools import accumulate
 from pathlib import Path
 
 from nncore import ConfigError
@@ -68,9 +69,12 @@ def population_bytes(spec: SweepSpec) -> int:
         values = spec.candidates("hidden")
     except StopIteration:  # sampled, and not among the dimensions
         values = ()
+    shortcut = True in spec.params.get("shortcut", ())  # (sampled: a choice, rarely)
     for hidden in values:
         widths = [1, *parse_hidden("hidden", str(hidden)), 1]
-        largest = max(largest, sum((a + 1) * b for a, b in zip(widths, widths[1:], strict=False)))
+        # With shortcuts a layer's fan-in is every width before it, not the previous one.
+        fan_ins = list(accumulate(widths[:-1])) if shortcut else widths[:-1]
+        largest = max(largest, sum((a + 1) * b for a, b in zip(fan_ins, widths[1:], strict=True)))
     return largest * spec.chunk_size * 8 * ARRAYS_PER_WEIGHT
 
 

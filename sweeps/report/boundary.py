@@ -49,6 +49,7 @@ def retrain(row: Mapping[str, Any], stop: Mapping[str, Any]) -> tuple[Network, R
         init=row["init"],
         init_scale=float(row["init_scale"]),
         seed=int(row["seed"]),
+        shortcut=_shortcut(row),
     )
     hyper = {k: float(row[k]) for k in OPTIMIZER_PARAMS if k in row and pd.notna(row[k])}
     record = net.fit(
@@ -68,6 +69,11 @@ def retrain(row: Mapping[str, Any], stop: Mapping[str, Any]) -> tuple[Network, R
             f"{record.epochs_to_threshold} epochs, but runs.csv says {row['status']} at {recorded}"
         )
     return net, record
+
+
+def _shortcut(row: Mapping[str, Any]) -> bool:
+    value = row.get("shortcut", False)  # absent from a runs.csv written before it existed
+    return bool(value) if pd.notna(value) else False
 
 
 def decision_grid(net: Network, extent: float, n: int = 240) -> tuple[Array, Array, Array]:

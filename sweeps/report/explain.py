@@ -119,11 +119,17 @@ def _config(row: pd.Series, sizes: list[int], own: dict | None) -> list[str]:
     )
     return [
         f"config: task {row['task']} ({data}), network "
-        f"{'-'.join(map(str, sizes))}, {row['activation']} hidden units, "
+        f"{'-'.join(map(str, sizes))}{_wiring(row)}, {row['activation']} hidden units, "
         f"{row['output_activation']} output, {row['loss']} loss",
         f"        init {row['init']} (scale {row['init_scale']:g}), seed {row['seed']}; "
         f"{opt} ({hyper}), {batch}; budget {row['max_epochs']:,} epochs",
     ]
+
+
+def _wiring(row: pd.Series) -> str:
+    """The words for a run with shortcut connections (none in a runs.csv from before)."""
+    shortcut = row.get("shortcut", False)
+    return " with shortcut connections" if pd.notna(shortcut) and bool(shortcut) else ""
 
 
 def _criteria(stop: dict) -> str:
@@ -138,8 +144,11 @@ def _outcome(row: pd.Series, stop: dict) -> str:
         return f"outcome: failed, no result: {row['error']}"
     end = ", ".join(
         text.format(row[k])
-        for k, text in (("final_loss", "final loss {:.3g}"), ("max_error", "max error {:.4g}"),
-                        ("accuracy", "accuracy {:.0%}"))  # fmt: skip
+        for k, text in (
+            ("final_loss", "final loss {:.3g}"),
+            ("max_error", "max error {:.4g}"),
+            ("accuracy", "accuracy {:.0%}"),
+        )  # fmt: skip
         if pd.notna(row[k])  # a user trainer may leave max_error and accuracy out
     )
     if row["status"] == "converged":

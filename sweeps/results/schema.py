@@ -118,6 +118,8 @@ def read_runs(path: str | os.PathLike, dtypes: dict[str, str] | None = None) -> 
     trainer = "error" in df.columns
     if not trainer and "hidden" in df.columns:
         df["hidden"] = df["hidden"].fillna("")
+        if "shortcut" not in df.columns:  # written before the column existed: no shortcuts
+            df.insert(df.columns.get_loc("hidden") + 1, "shortcut", False)
     want = ["run_id", "max_epochs", "seed", *METRIC_COLUMNS, "error"] if trainer else COLUMNS
     missing = [c for c in want if c not in df.columns]
     if missing:

@@ -4,6 +4,8 @@ For each pair of levels (a, b) and each cell: the success-rate difference
 a - b with Newcombe's hybrid score 95% interval, the ratio of Kaplan–Meier
 median epochs a / b (only bounded when a median was not reached, and then said
 so), and the log-rank p-value comparing the two time-to-threshold distributions.
+When no run converged in either arm there is nothing to rank: the p-value is empty
+and ``logrank_note`` (and the text) say so instead.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from .survival import (
     time_to_event,
 )
 
-__all__ = ["COMPARE_COLUMNS", "compare", "format_table", "median_ratio"]
+__all__ = ["COMPARE_COLUMNS", "NO_EVENTS", "compare", "format_table", "median_ratio"]
 
 COMPARE_COLUMNS = [
     "level_a",
@@ -43,7 +45,9 @@ COMPARE_COLUMNS = [
     "median_ratio",
     "median_ratio_note",
     "logrank_p",
+    "logrank_note",
 ]
+NO_EVENTS = "no runs converged in either arm"
 
 
 def compare(runs: pd.DataFrame, by: str, axes: list[str], max_epochs: int) -> pd.DataFrame:
@@ -83,6 +87,7 @@ def _pair(ra: pd.DataFrame, rb: pd.DataFrame, a, b, max_epochs: int) -> dict:
         "median_ratio": ratio,
         "median_ratio_note": note,
         "logrank_p": logrank_p(ta, ea, tb, eb),
+        "logrank_note": "" if ea.any() or eb.any() else NO_EVENTS,
     }
 
 
@@ -130,7 +135,10 @@ def format_table(table: pd.DataFrame, by: str, axes: list[str], max_epochs: int)
                 format_ratio(r) if np.isfinite(r) else n.split(" (")[0]
                 for r, n in zip(table["median_ratio"], table["median_ratio_note"], strict=True)
             ],
-            "log-rank p": [f"{p:.2g}" if np.isfinite(p) else "n/a" for p in table["logrank_p"]],
+            "log-rank p": [
+                f"{p:.2g}" if np.isfinite(p) else note or "n/a"
+                for p, note in zip(table["logrank_p"], table["logrank_note"], strict=True)
+            ],
         }
     )
     return show.to_string(index=False)

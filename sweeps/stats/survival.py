@@ -10,6 +10,14 @@ A user trainer's run that ``failed`` (it raised, returned a malformed record or 
 out of time) is not known to have converged either: it counts as not converged to
 the end of the budget, like a diverged run, and against the success rate; summaries
 of such sweeps count the failed runs in a ``failed`` column of their own.
+
+Quantiles of the Kaplan–Meier curve (the median, the quartiles and their intervals)
+follow R's ``survival::quantile.survfit``: the p-quantile is the first time the share
+converged reaches p, except where the curve sits exactly at that level over an
+interval, when it is the interval's midpoint (up to the next event, or to the last
+observation time when the curve stays there to its end). For uncensored data this is
+the usual median (of an even number of runs: the mean of the two middle times); the
+first time of the flat, the other convention, would put it at the lower middle time.
 """
 
 from __future__ import annotations
@@ -41,6 +49,8 @@ SUMMARY_METRICS = [
     "km_median",
     "km_median_lo",
     "km_median_hi",
+    "km_q1",
+    "km_q3",
     "rmst",
     "median_final_loss",
 ]
@@ -103,7 +113,9 @@ class Survival:
 
     ``times`` are the distinct observation times (ascending); ``surv``, ``lo`` and
     ``hi`` are S(t) and its pointwise 95% band (exponential Greenwood, "log-log")
-    from each time until the next. S is 1 before the first time.
+    from each time until the next. S is 1 before the first time. ``end`` is the last
+    time anything was observed (an event or a censoring; default: the last of ``times``),
+    where a curve that stays flat to its end is taken to stop.
     """
 
     times: Array
@@ -112,22 +124,42 @@ class Survival:
     hi: Array
     n: int
     events: int
+    end: float = float("nan")
 
     def at(self, t: ArrayLike) -> Array:
         """S(t), the share of runs still short of the threshold after epoch ``t``."""
         i = np.searchsorted(self.times, np.asarray(t, dtype=np.float64), side="right")
         return np.r_[1.0, self.surv][i]
 
+    def quantile(self, p: float) -> float:
+        """The time by which a share ``p`` of the runs converged (R's rule, see the
+        module's docstring); NaN when fewer than that share did."""
+        return _quantile(self.times, self.surv, 1.0 - p, self._end)
+
+    def quantile_ci(self, p: float) -> tuple[float, float]:
+        """95% interval of :meth:`quantile` (Brookmeyer–Crowley: where the band crosses
+        the level), each end by the same rule as the quantile itself."""
+        # The lower band crosses the level first (the earliest plausible time), the upper last.
+        level = 1.0 - p
+        return _quantile(self.times, self.lo, level, self._end), _quantile(
+            self.times, self.hi, level, self._end
+        )
+
     @property
     def median(self) -> float:
-        """First time S(t) <= 0.5; NaN when fewer than half the runs converged."""
-        return _first_at_or_below(self.times, self.surv)
+        """The time by which half the runs converged; NaN when fewer than half did."""
+        return self.quantile(0.5)
 
     @property
     def median_ci(self) -> tuple[float, float]:
         """95% interval of the median (Brookmeyer–Crowley: where the band crosses 0.5)."""
-        # The lower band crosses 0.5 first (the earliest plausible median), the upper last.
-        return _first_at_or_below(self.times, self.lo), _first_at_or_below(self.times, self.hi)
+        return self.quantile_ci(0.5)
+
+    @property
+    def _end(self) -> float:
+        if np.isfinite(self.end) or not len(self.times):
+            return float(self.end)
+        return float(self.times[-1])
 
     def rmst(self, horizon: float) -> float:
         """Restricted mean time to threshold: the area under S(t) from 0 to ``horizon``."""
@@ -136,10 +168,26 @@ class Survival:
         return float(np.sum(np.r_[1.0, self.surv[keep]] * np.diff(edges)))
 
 
-def _first_at_or_below(times: Array, values: Array, level: float = 0.5) -> float:
-    # A small tolerance so that S = 0.5 computed as 0.5000000000000001 still counts.
-    hit = np.flatnonzero(values <= level + 1e-12)
-    return float(times[hit[0]]) if len(hit) else float("nan")
+# R's default tolerance: S = 0.5 computed as 0.5000000000000001 is at 0.5.
+TOLERANCE = float(np.sqrt(np.finfo(np.float64).eps))
+
+
+def _quantile(times: Array, values: Array, level: float, end: float) -> float:
+    """Where the step curve ``values`` (from 1 before ``times[0]``) reaches ``level``.
+
+    The first time it is at or below ``level``; where it sits at ``level`` (within
+    ``TOLERANCE``) the midpoint from there to the time it next drops below, or to
+    ``end`` if it never does: ``survival::quantile.survfit``'s rule.
+    """
+    at_or_below = np.flatnonzero(values <= level + TOLERANCE)
+    if not len(at_or_below):
+        return float("nan")
+    first = at_or_below[0]
+    if values[first] < level - TOLERANCE:  # a step across the level: no flat
+        return float(times[first])
+    below = np.flatnonzero(values < level - TOLERANCE)
+    until = times[below[0]] if len(below) else end
+    return float((times[first] + until) / 2)
 
 
 def kaplan_meier(time: ArrayLike, event: ArrayLike, confidence: float = CONFIDENCE) -> Survival:
@@ -156,8 +204,9 @@ def kaplan_meier(time: ArrayLike, event: ArrayLike, confidence: float = CONFIDEN
     lo = np.asarray(ci.low.probabilities, dtype=np.float64)
     hi = np.asarray(ci.high.probabilities, dtype=np.float64)
     lo, hi = np.where(np.isnan(lo), surv, lo), np.where(np.isnan(hi), surv, hi)
+    end = float(time.max()) if len(time) else float("nan")
     return Survival(
-        np.asarray(sf.quantiles, dtype=np.float64), surv, lo, hi, len(time), int(event.sum())
+        np.asarray(sf.quantiles, dtype=np.float64), surv, lo, hi, len(time), int(event.sum()), end
     )
 
 
@@ -194,6 +243,8 @@ def cell_stats(runs: pd.DataFrame, max_epochs: int) -> dict[str, float]:
         "km_median": km.median,
         "km_median_lo": m_lo,
         "km_median_hi": m_hi,
+        "km_q1": km.quantile(0.25),
+        "km_q3": km.quantile(0.75),
         "rmst": km.rmst(max_epochs),
         "median_final_loss": _median(runs.loc[status != "diverged", "final_loss"]),
     }
@@ -224,6 +275,10 @@ def summarize(runs: pd.DataFrame, axes: list[str], max_epochs: int) -> pd.DataFr
 
     ``km_median`` and its interval are empty (NaN) where fewer than half the runs
     reached the threshold: the median is then only known to exceed ``max_epochs``.
+    ``km_q1`` and ``km_q3`` are the Kaplan–Meier quartiles (the epochs by which a
+    quarter and three quarters of the runs converged; NaN when fewer did), a spread
+    that counts the runs that never converged. Every quantile follows R's midpoint
+    rule at a flat step (see the module's docstring).
     """
     held = "val_loss" in runs and bool(runs["val_loss"].notna().any())
     rows = [
@@ -246,10 +301,12 @@ def _validation(cell: pd.DataFrame) -> dict[str, float]:
 
 
 def format_epochs(value: float, max_epochs: int) -> str:
-    """``1,430``; ``> 20,000`` for a median that was not reached (NaN)."""
+    """``1,430``; ``792.5`` for a midpoint between two epochs (see the module's
+    docstring: rounding it would pick a side); ``> 20,000`` for a median that was not
+    reached (NaN)."""
     if value is None or not np.isfinite(value):
         return f"> {max_epochs:,}"
-    return f"{value:,.0f}"
+    return f"{value:,.0f}" if value == round(value) else f"{value:,.1f}"
 
 
 def format_rate(value: float) -> str:

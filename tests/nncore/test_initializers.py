@@ -21,6 +21,9 @@ EXPECTED = {
     "he_uniform": ("uniform", lambda i, o: math.sqrt(6.0 / i)),
     "lecun_normal": ("normal", lambda i, o: math.sqrt(1.0 / i)),
     "lecun_uniform": ("uniform", lambda i, o: math.sqrt(3.0 / i)),
+    # Glorot & Bengio (2010), eq. 1: U[-1/sqrt(n), 1/sqrt(n)], n the size of the previous layer.
+    "glorot_standard": ("uniform", lambda i, o: 1.0 / math.sqrt(i)),
+    "standard": ("uniform", lambda i, o: 1.0 / math.sqrt(i)),
 }
 FAN_IN, FAN_OUT = 300, 200  # 60,000 draws: the sample std is within 0.3% of sigma (1 s.d.)
 
@@ -85,3 +88,11 @@ def test_unknown_initialiser_fails_with_a_suggestion():
     with pytest.raises(ConfigError, match=r"^init='glorot' not in \[.*\]; did you mean") as e:
         get_initializer("glorot")
     assert "\n" not in str(e.value)
+
+
+def test_glorot_standard_has_the_papers_variance():
+    # Glorot & Bengio note that eq. 1 gives Var[W] = 1 / (3 n): for n = 300, 1/900.
+    w = get_initializer("glorot_standard")(np.random.default_rng(1), FAN_IN, FAN_OUT)
+    assert w.var() == pytest.approx(1.0 / (3 * FAN_IN), rel=0.02)
+    assert np.abs(w).max() <= 1.0 / math.sqrt(FAN_IN)
+    assert get_initializer("standard") is get_initializer("glorot_standard")

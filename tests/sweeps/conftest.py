@@ -169,7 +169,9 @@ def synthetic_results(
     base = pd.DataFrame([_row_params({}) for _ in range(1)]).iloc[[0] * n].reset_index(drop=True)
     runs = base.drop(columns=[c for c in axes if c in base]).join(grid)
     for name in PARAMS:  # hyper-parameters of another optimiser are empty, as in a sweep
-        runs.loc[[not applies(name, o) for o in runs["optimizer"]], name] = np.nan
+        unused = [not applies(name, o) for o in runs["optimizer"]]
+        if any(unused):  # (a boolean column such as shortcut takes no NaN, even nowhere)
+            runs.loc[unused, name] = np.nan
     runs["run_id"] = [f"s{i:06d}" for i in range(n)]
     runs["max_epochs"] = max_epochs
     runs["status"] = status

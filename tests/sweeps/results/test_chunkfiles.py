@@ -24,6 +24,8 @@ def _table(n: int) -> dict[str, list]:
             table[name] = [None if i % 3 == 0 else int(rng.integers(0, 10**6)) for i in range(n)]
         elif dtype == "int64":
             table[name] = [int(v) for v in rng.integers(-5, 10**9, size=n)]
+        elif dtype == "boolean":
+            table[name] = [bool(i % 3) for i in range(n)]
         else:
             table[name] = [["", "6x6", 'say "hi"', "a,b", "x"][i % 5] for i in range(n)]
     table["run_id"] = [f"{i:016x}" for i in range(n)]

@@ -105,11 +105,12 @@ def test_format_table_says_when_medians_are_beyond_the_budget():
 def test_headline_names_levels_rates_medians_and_the_largest_gap():
     # The cells hold 5 runs of each level: below the report's minimum, so allow 5 here.
     text = headline(RUNS, ["activation", "lr"], 1000, "activation", min_runs=5)
-    # Pooled: tanh 9/10 converged, median 100; sigmoid 3/10, so its median is only known
-    # to exceed the budget, and the ratio to exceed 1000 / 100.
+    # Pooled: tanh 9/10 converged, S = 0.5 from 100 to 120 (the 5th and 6th times), so
+    # the median is their midpoint, 110; sigmoid 3/10, so its median is only known to
+    # exceed the budget, and the ratio to exceed 1000 / 110.
     assert text == (
-        "tanh reached the threshold in 90% of 10 runs (median 100 epochs); "
-        "sigmoid in 30% of 10 runs (median > 1,000, over 10× as many). "
+        "tanh reached the threshold in 90% of 10 runs (median 110 epochs); "
+        "sigmoid in 30% of 10 runs (median > 1,000, over 9.1× as many). "
         "The gap is largest at lr = 1: 80% of 5 runs with tanh (median 30 epochs) vs "
         "0% of 5 runs with sigmoid (median > 1,000, over 33× as many)."
     )
@@ -127,9 +128,9 @@ def test_headline_gives_the_ratio_when_both_medians_are_known():
 
 
 def test_headline_without_hue():
-    # 12 of 20 converged; S(t) first reaches 0.5 at the 10th time, 400.
+    # 12 of 20 converged; S(t) sits at 0.5 from the 10th time (400) to the 11th (500).
     assert headline(RUNS, [], 1000, None) == (
-        "Of all 20 runs, 60% reached the threshold (median 400 epochs)."
+        "Of all 20 runs, 60% reached the threshold (median 450 epochs)."
     )
 
 
@@ -142,3 +143,15 @@ def test_cli_compare_prints_and_writes_csv(fake_results, capsys):
     assert main(["compare", str(out), "--by", "momentum"]) == 2
     assert "by='momentum' not in ['activation', 'lr']" in capsys.readouterr().err
     assert main(["compare", str(out / "nope"), "--by", "lr"]) == 2
+
+
+def test_no_events_in_either_arm_is_said_not_a_nan_p():
+    runs = table({("tanh", 0.1): [None] * 4, ("sigmoid", 0.1): [None] * 3})
+    out = compare(runs, "activation", ["activation", "lr"], 1000)
+    row = out.iloc[0]
+    assert row["logrank_note"] == "no runs converged in either arm" and np.isnan(row["logrank_p"])
+    text = format_table(out, "activation", ["activation", "lr"], 1000)
+    assert "no runs converged in either arm" in text and "nan" not in text.lower()
+    # With an event in one arm the test is defined, and nothing is noted.
+    first = compare(RUNS, "activation", ["activation", "lr"], 1000).iloc[1]
+    assert np.isfinite(first["logrank_p"]) and first["logrank_note"] == ""

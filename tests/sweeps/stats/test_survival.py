@@ -11,6 +11,7 @@ from scipy import stats as sps
 
 from sweeps.stats.survival import (
     SUMMARY_METRICS,
+    Survival,
     format_epochs,
     format_rate,
     kaplan_meier,
@@ -95,7 +96,9 @@ def test_median_is_empty_below_half_and_defined_at_half():
     )
     assert np.isnan(summarize(under, [], 100).loc[0, "km_median"])
     row = summarize(half, [], 100).iloc[0]
-    assert row["km_median"] == 40
+    # S = 0.5 from 40 to the end of the curve (the two censorings at 100): R's rule takes
+    # the midpoint of that flat, (40 + 100) / 2.
+    assert row["km_median"] == 70
     assert np.isnan(row["km_median_hi"])  # the upper end is beyond the budget
 
 
@@ -105,7 +108,75 @@ def test_median_interval_brackets_the_median():
     rows = [("converged", int(v), int(v)) for v in t] + [("censored", None, 1000)] * 20
     row = summarize(runs_table(rows, 1000), [], 1000).iloc[0]
     assert row["km_median_lo"] <= row["km_median"] <= row["km_median_hi"]
-    assert row["km_median"] == np.sort(t)[39]  # 80 runs: the 40th time has S = 0.5
+    # 80 runs: S = 0.5 from the 40th time to the 41st, so the median is their midpoint.
+    assert row["km_median"] == (np.sort(t)[39] + np.sort(t)[40]) / 2
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(st.lists(st.integers(1, 12), min_size=1, max_size=40))
+def test_uncensored_km_median_is_numpys_median(times):
+    # Small integers: many ties, and at even sizes the two middle times often differ,
+    # which is where the flat at S = 0.5 lies and its midpoint is numpy's median.
+    km = kaplan_meier(np.array(times, float), np.ones(len(times), bool))
+    assert km.median == np.median(times)
+
+
+@pytest.mark.parametrize(
+    "times",
+    [
+        [1, 2, 3, 4],
+        [7, 3],
+        [5, 5, 6, 6],
+        [2, 2, 2, 9],
+        [1, 2, 2, 3, 3, 4],
+        [8, 1, 9, 3, 3, 3, 7, 8],
+    ],
+    ids=str,
+)
+def test_uncensored_even_size_km_median_is_numpys_median(times):
+    km = kaplan_meier(np.array(times, float), np.ones(len(times), bool))
+    assert len(times) % 2 == 0 and km.median == np.median(times)
+
+
+def test_censored_flat_step_and_quartiles_worked_by_hand():
+    # In R:
+    #   library(survival)
+    #   fit <- survfit(Surv(c(10, 10, 20, 25, 40, 100), c(1, 1, 1, 0, 1, 0)) ~ 1)
+    #   quantile(fit, c(0.25, 0.5, 0.75))$quantile
+    # By hand from quantile.survfit's rule: S = 4/6 after 10 (6 at risk, 2 events),
+    # 4/6 * 3/4 = 1/2 after 20, unchanged by the censoring at 25 (2 left at risk),
+    # 1/2 * 1/2 = 1/4 after 40, and the curve ends at 100 (censored).
+    #   25%: S drops from 1 to 2/3 < 0.75 at 10: a step across the level -> 10.
+    #   50%: S sits at 0.5 from 20 until the next drop at 40 -> (20 + 40) / 2 = 30.
+    #   75%: S sits at 0.25 from 40 to the curve's end at 100 -> (40 + 100) / 2 = 70.
+    # So quantile() gives 10, 30, 70 (the first time at the level would give 10, 20, 40).
+    df = runs_table(
+        [("converged", 10, 10), ("converged", 10, 10), ("converged", 20, 20),
+         ("censored", None, 25), ("converged", 40, 40), ("censored", None, 100)],
+    )  # fmt: skip
+    df.loc[3, "max_epochs"] = 25  # a run with a smaller budget, censored inside the window
+    km = kaplan_meier(*time_to_event(df, 100))
+    assert (km.quantile(0.25), km.median, km.quantile(0.75)) == (10, 30, 70)
+    row = summarize(df, [], 100).iloc[0]
+    assert (row["km_q1"], row["km_median"], row["km_q3"]) == (10, 30, 70)
+
+
+def test_interval_ends_follow_the_same_rule():
+    # Bands written out: the lower one sits at 0.5 from 20 to 40, the upper one reaches
+    # 0.5 at 40 and stays there to the end (100); the curve itself steps across at 40.
+    km = Survival(
+        times=np.array([10.0, 20, 40]),
+        surv=np.array([0.8, 0.6, 0.3]),
+        lo=np.array([0.7, 0.5, 0.2]),
+        hi=np.array([0.9, 0.7, 0.5]),
+        n=10,
+        events=7,
+        end=100.0,
+    )
+    assert km.median == 40 and km.median_ci == (30, 70)
+    # S sits at 0.8 from 10 to 20: the 20% point is 15; both bands step across 0.8.
+    assert km.quantile(0.2) == 15 and km.quantile_ci(0.2) == (10, 20)
+    assert np.isnan(km.quantile(0.9))  # S never gets to 0.1
 
 
 @settings(max_examples=40, deadline=None)
@@ -184,6 +255,7 @@ def test_all_censored_cell_is_honest():
 def test_formatting():
     assert format_epochs(float("nan"), 20_000) == "> 20,000"
     assert format_epochs(1430.0, 20_000) == "1,430"
+    assert format_epochs(1430.5, 20_000) == "1,430.5"  # a midpoint, not rounded to a side
     assert [format_rate(v) for v in (0.0, 0.004, 0.955, 0.996, 1.0)] == [
         "0%",
         "<1%",
