@@ -26,8 +26,8 @@ def validation_set(
     validation: tuple[ArrayLike, ArrayLike], arch: Architecture
 ) -> tuple[Array, Array]:
     """``(X_val, Y_val)`` as float64 arrays, checked against the architecture."""
-    xv = np.ascontiguousarray(validation[0], dtype=np.float64)
-    yv = np.ascontiguousarray(validation[1], dtype=np.float64)
+    xv = np.require(validation[0], np.float64, ("C", "A"))  # as the training set (train.py)
+    yv = np.require(validation[1], np.float64, ("C", "A"))
     fits = xv.ndim == yv.ndim == 2 and len(xv) == len(yv) > 0
     if not fits or xv.shape[1] != arch.sizes[0] or yv.shape[1] != arch.sizes[-1]:
         raise ConfigError(

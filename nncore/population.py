@@ -170,7 +170,7 @@ class Population:
 
 
 def _as_input(X: ArrayLike) -> Array:
-    x = np.asarray(X, dtype=np.float64)
+    x = np.require(X, np.float64, ("C", "A"))  # as in training (nncore.train)
     if x.ndim != 2:
         raise ConfigError(f"X has shape {x.shape}; expected (n_samples, n_features)")
     return x

@@ -157,8 +157,10 @@ def train(
     accuracy at each member's end (``val_loss`` ...). Training is unchanged by it.
     ``progress(n_ended, epoch)``, if given, is called at each epoch where members end.
     """
-    x = np.ascontiguousarray(X, dtype=np.float64)
-    y = np.ascontiguousarray(Y, dtype=np.float64)
+    # Aligned as well as contiguous: an array unpickled from a message buffer can start at
+    # an odd address, and NumPy's loops over such memory round differently in the last bit.
+    x = np.require(X, np.float64, ("C", "A"))
+    y = np.require(Y, np.float64, ("C", "A"))
     arch = pop.arch
     if x.ndim != 2 or y.ndim != 2 or len(x) != len(y):
         raise ConfigError(f"X {x.shape} and Y {y.shape} must be (B, n_in) and (B, n_out)")

@@ -10,12 +10,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from nncore.rules import check_choice, check_number
 from sweeps.config.load import load_spec
 from sweeps.config.spec import SweepSpec
-from sweeps.results.read import ResultsDir
 
 from . import (
     depth_saturation,
@@ -38,7 +36,12 @@ class Entry:
     title: str
     question: str
     citations: tuple[str, ...]
-    analyse: Callable[[ResultsDir, Path], kit.Page]
+    analyse: Callable[..., kit.Page]  # (results, image dir[, parts]) -> the page
+    parts: tuple[str, ...] = ()  # more bundled specs, NAME-PART, the page also reads
+
+    def part_specs(self) -> dict[str, str]:
+        """``{"bugs": "seed-or-gate-bugs", ...}``: each part's short name and spec."""
+        return {p: f"{self.name}-{p}" for p in self.parts}
 
 
 ENTRIES: dict[str, Entry] = {
@@ -46,21 +49,23 @@ ENTRIES: dict[str, Entry] = {
     for e in [
         Entry(
             "seed-or-gate",
-            "The seed's OR gate: why sigmoid crawls, and what fixes it",
-            "An OR gate, 2-6-1, from weights normal(0, 0.01): why does a sigmoid network "
-            "crawl where tanh learns, and what else (init scale, learning rate, output loss) "
-            "fixes it?",
+            "The seed's OR gate: why it crawled, and what tanh fixes",
+            "An OR gate, 2-6-1, from weights normal(0, 0.01): which of the seed's bugs made it "
+            "crawl, does the accepted answer's tanh fix it in the hidden or the output layer, "
+            "and does the answer's own setting reproduce?",
             (
                 'The seed question: "Neural network backpropagation not fully training", '
                 "Stack Overflow question 48970179, and its accepted answer.",
             ),
             seed_or_gate.page,
+            parts=("bugs", "answer"),
         ),
         Entry(
             "xor-hidden-units",
             "XOR: failures and epochs against the number of hidden units",
             "How do the failure rate and the time to learn XOR change with 2, 3, 4, 8, 16 and "
-            "32 sigmoid hidden units (batch gradient descent, momentum 0.9)?",
+            "32 sigmoid hidden units (batch gradient descent, momentum 0.9), and does one "
+            "hidden unit with shortcut connections learn it?",
             (
                 "D. E. Rumelhart, G. E. Hinton & R. J. Williams (1986). Learning internal "
                 "representations by error propagation. In *Parallel Distributed Processing*, "
@@ -144,7 +149,7 @@ def reduce(spec: SweepSpec, seeds: int = 3, max_epochs: int = 200, keep: int = 2
         seeds=spec.seeds[:seeds],
         max_epochs=min(spec.max_epochs, max_epochs),
         params=params,
-        source="",
+        source=spec.source if spec.trainer else "",  # a trainer's file is found from its spec's
     )
 
 
@@ -155,7 +160,11 @@ def _spread(values: tuple, keep: int) -> tuple:
     return tuple(values[i] for i in picks)
 
 
-def entry_spec(name: str, reduced: bool = False) -> SweepSpec:
-    """The bundled spec of entry ``name``, or its reduced version (see :func:`reduce`)."""
-    spec = load_spec(get_entry(name).name)
+def entry_spec(name: str, reduced: bool = False, part: str | None = None) -> SweepSpec:
+    """The bundled spec of entry ``name`` (or of its ``part``), or its reduced version
+    (see :func:`reduce`)."""
+    entry = get_entry(name)
+    spec = load_spec(
+        entry.part_specs()[check_choice("part", part, entry.parts)] if part else entry.name
+    )
     return reduce(spec) if reduced else spec

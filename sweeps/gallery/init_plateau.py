@@ -31,15 +31,22 @@ def page(res: ResultsDir, img: Path) -> kit.Page:
     share = runs.groupby(["hidden", "init_scale"], sort=False)["on_plateau"].mean()
     failed = runs[runs["status"] != "converged"]
     stuck = failed.groupby(["hidden", "init_scale"], sort=False)["final_loss"].median()
+    ends = _end_gradients(res)
+    runs = runs.assign(end_grad=runs["run_id"].map(ends))
+    moving = runs[(runs["status"] != "converged") & ~runs["on_plateau"]]
+    grad = moving.groupby(["hidden", "init_scale"], sort=False)["end_grad"].median()
+    keys = list(zip(s["hidden"], s["init_scale"], strict=True))
     s = s.assign(
-        on_plateau=[share.get(k, np.nan) for k in zip(s["hidden"], s["init_scale"], strict=True)],
-        failed_loss=[stuck.get(k, np.nan) for k in zip(s["hidden"], s["init_scale"], strict=True)],
+        on_plateau=[share.get(k, np.nan) for k in keys],
+        failed_loss=[stuck.get(k, np.nan) for k in keys],
+        end_grad=[grad.get(k, np.nan) for k in keys],
     )
     arch = levels(s, "hidden")[0]
     rows = s[s["hidden"] == arch].sort_values("init_scale")
     small, large = rows.iloc[0], rows.iloc[-1]
     peak = rows.sort_values(["success_rate", "rmst"], ascending=[False, True]).iloc[0]
-    spread = _spread(res.runs[res.runs["hidden"] == arch])
+    spread = _spread(rows, m)
+    other = moving[moving["hidden"] == arch]["end_grad"].dropna()
     figures = [_plateau_rates(s, img), _plateau_curves(res, img)]
     headline = (
         f"XOR 2-{arch.replace('x', '-')}-1 from uniform(±{small['init_scale']:g}): "
@@ -54,11 +61,12 @@ def page(res: ResultsDir, img: Path) -> kit.Page:
             "The magnitude of the initial weights strongly affects how variable the "
             "convergence time is; back-propagation is extremely sensitive to the initial "
             "weights (paraphrased)",
-            f"interquartile range of epochs (converged runs): {spread}",
+            f"Kaplan–Meier quartiles of epochs to threshold (censoring-aware: runs that never "
+            f"converged count to the budget) and success, 2-{arch.replace('x', '-')}-1: {spread}",
         ),
         (
             "Small initial weights",
-            "Not a claim of the paper; the issue asks for it",
+            "Not a claim of the paper",
             f"±{small['init_scale']:g}: {kit.rate(small)}; "
             f"{100 * small['on_plateau']:.0f}% still at loss {flat:.3f} at the budget",
         ),
@@ -83,19 +91,46 @@ def page(res: ResultsDir, img: Path) -> kit.Page:
         "nearly the same thing, every output is near 0.5, and the gradient that would tell "
         "the units apart is itself tiny; the runs sit at the loss of answering 0.5 everywhere "
         "until the budget ends. At large scales the runs that fail end at a different loss "
-        "(the last column of the table): a local minimum, not the flat start."
+        "(the table's last columns): not the flat start. The final loss alone cannot say "
+        "whether that is a local minimum, so the page measures the gradient norm (all "
+        "layers, full training set) at the last logged epoch: "
+        + _stationary(other)
+        + " A small gradient is a stationary point: a local minimum or a saddle, which this "
+        "measurement does not separate."
     )
     return kit.Page(headline, figures, comparison, discussion, tables)
 
 
-def _spread(runs: pd.DataFrame) -> str:
-    done = runs[runs["status"] == "converged"]
+def _spread(rows: pd.DataFrame, m: int) -> str:
+    """Per init scale, KM quartiles (q1–q3, "> budget" when not reached) and success."""
     parts = []
-    for scale, g in done.groupby("init_scale"):
-        if len(g) >= 4:
-            q1, q3 = np.percentile(g["epochs_to_threshold"].astype(float), [25, 75])
-            parts.append(f"±{scale:g}: {q1:,.0f}–{q3:,.0f}")
-    return "; ".join(parts) if parts else "too few converged runs"
+    for _, r in rows.iterrows():
+        q1, q3 = (f"{v:,.0f}" if np.isfinite(v) else f"> {m:,}" for v in (r["km_q1"], r["km_q3"]))
+        parts.append(f"±{r['init_scale']:g}: {q1}–{q3} ({kit.rate_short(r)} converged)")
+    return "; ".join(parts)
+
+
+def _end_gradients(res: ResultsDir) -> pd.Series:
+    """Per run, the weight-gradient norm over all layers at its last logged epoch
+    (NaN for every run when the sweep ran without diagnostics)."""
+    path = res.path / "diagnostics.csv.gz"
+    if not path.is_file():
+        return pd.Series(dtype=float)
+    d = pd.read_csv(path)
+    d = d[d["metric"] == "grad_norm"]
+    last = d[d["epoch"] == d.groupby("run_id")["epoch"].transform("max")]
+    return last.groupby("run_id")["value"].apply(lambda v: float(np.sqrt(np.sum(v**2))))
+
+
+def _stationary(grads: pd.Series) -> str:
+    if grads.empty:
+        return "no failed run off the plateau had its gradient recorded."
+    small = int((grads < 1e-3).sum())
+    return (
+        f"for the {len(grads)} failed runs of the first network off the plateau, median "
+        f"{np.median(grads):.2g} (range {grads.min():.2g}–{grads.max():.2g}); {small} of them "
+        "below 1e-3."
+    )
 
 
 def _plateau_table(s: pd.DataFrame, m: int) -> pd.DataFrame:
@@ -108,6 +143,15 @@ def _plateau_table(s: pd.DataFrame, m: int) -> pd.DataFrame:
             "on the plateau at the end": s["on_plateau"].map(lambda v: f"{100 * v:.0f}%"),
             "median final loss of the failed runs": s["failed_loss"].map(
                 lambda v: kit.num(v, ".4f") if np.isfinite(v) else "no failures"
+            ),
+            "KM quartiles of epochs": [
+                " – ".join(
+                    f"{v:,.0f}" if np.isfinite(v) else f"> {m:,}" for v in (r["km_q1"], r["km_q3"])
+                )
+                for _, r in s.iterrows()
+            ],
+            "gradient norm at the end (failed, off the plateau)": s["end_grad"].map(
+                lambda v: f"{v:.2g}" if np.isfinite(v) else "–"
             ),
         }
     )

@@ -127,7 +127,8 @@ def big(v: float) -> str:
         return "n/a"
     for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
         if abs(v) >= size:
-            return f"{v / size:.2g} {word}"
+            x = v / size
+            return f"{x:,.0f} {word}" if abs(x) >= 10 else f"{x:.2g} {word}"
     return f"{v:,.0f}"
 
 

@@ -33,9 +33,26 @@ from sweeps.results.read import ResultsDir, load
 from . import kit
 from .entries import ENTRIES, Entry, entry_spec, get_entry
 
-__all__ = ["DOCS", "complete", "run_entry", "write_index", "write_page"]
+__all__ = ["DOCS", "RULES", "complete", "part_dir", "run_entry", "write_index", "write_page"]
 
 DOCS = Path("docs/gallery")
+
+RULES = [
+    "1. **Like with like.** A published figure is compared only with a run of the same "
+    "set-up; every difference that remains (architecture, initialisation, learning rate and "
+    "momentum, stopping rule, epoch cap, epochs vs pattern presentations) is stated next to "
+    "the figure.",
+    "2. **Bracket every optimum.** The best value of a grid axis is never at the grid's edge, "
+    "or the page says that the optimum may lie beyond the grid.",
+    "3. **Choose on one set of seeds, report on another.** A hyper-parameter chosen from the "
+    "runs (the best learning rate of a cell, say) is chosen on the first half of the seeds "
+    "and the figures quoted are those of the second half.",
+    "4. **Censoring-aware spread.** A claim about spread or robustness uses quantities that "
+    "count the runs that never converged: the success rate (Wilson interval) and "
+    "Kaplan–Meier quartiles, never the spread of the converged runs alone.",
+    '5. **Say "disagrees" plainly.** Where nnsweep\'s figure disagrees with the published '
+    "one, the page says so, with the measured size of the disagreement.",
+]
 
 
 def complete(path: str | os.PathLike, spec: SweepSpec) -> bool:
@@ -68,7 +85,17 @@ def run_entry(
     out = Path(out) if out is not None else Path("results") / (name + "-reduced" * reduced)
     if not complete(out, spec):
         run(spec, out, jobs, on_progress=on_progress)
+    for part in get_entry(name).parts:
+        part_spec = entry_spec(name, reduced, part)
+        if not complete(part_dir(out, part), part_spec):
+            run(part_spec, part_dir(out, part), jobs, on_progress=on_progress)
     return load(out)
+
+
+def part_dir(out: str | os.PathLike, part: str) -> Path:
+    """Where an entry's part runs: beside the entry's results, ``OUT.PART``."""
+    out = Path(out)
+    return out.with_name(f"{out.name}.{part}")
 
 
 def write_page(
@@ -78,15 +105,16 @@ def write_page(
     res = results_dir if isinstance(results_dir, ResultsDir) else load(results_dir)
     entry = get_entry(res.manifest.get("spec", {}).get("name", ""))
     docs = Path(docs)
-    page = entry.analyse(res, docs / "img")
+    parts = {p: load(part_dir(res.path, p)) for p in entry.parts}
+    page = entry.analyse(res, docs / "img", parts) if parts else entry.analyse(res, docs / "img")
     path = docs / f"{entry.name}.md"
     docs.mkdir(parents=True, exist_ok=True)
-    write_text(path, _markdown(entry, res, page))
+    write_text(path, _markdown(entry, res, page, parts))
     write_index(docs)
     return path
 
 
-def _markdown(entry: Entry, res: ResultsDir, page: kit.Page) -> str:
+def _markdown(entry: Entry, res: ResultsDir, page: kit.Page, runs_of: dict) -> str:
     key, *more = page.figures
     parts = [
         f"# {entry.title}\n",
@@ -103,7 +131,7 @@ def _markdown(entry: Entry, res: ResultsDir, page: kit.Page) -> str:
         parts.append("## More\n")
         parts += [_image(*f) for f in more]
         parts += [f"**{title}**\n\n{kit.md_table(table)}\n" for title, table in page.tables]
-    parts += ["## Reproduce\n", _reproduce(entry, res), "## References\n"]
+    parts += ["## Reproduce\n", _reproduce(entry, res, runs_of), "## References\n"]
     parts += [f"- {c}" for c in entry.citations]
     return "\n".join(parts) + "\n"
 
@@ -118,16 +146,28 @@ def _image(name: str, caption: str) -> str:
     return f"![{caption.split('.')[0]}](img/{name})\n\n*{caption}*\n"
 
 
-def _reproduce(entry: Entry, res: ResultsDir) -> str:
+def _reproduce(entry: Entry, res: ResultsDir, parts: dict[str, ResultsDir]) -> str:
     m = res.manifest
     jobs = m.get("jobs")
-    command = f"nnsweep run {entry.name}" + (f" -j {jobs}" if jobs else "")
+    j = f" -j {jobs}" if jobs else ""
+    lines = [f"nnsweep run {entry.name}{j}        # trains {len(res.runs):,} runs into "
+             f"results/{entry.name}"]  # fmt: skip
+    measured = [f"{_wall_time(m)}"]
+    for p, part in parts.items():
+        spec = entry.part_specs()[p]
+        lines.append(
+            f"nnsweep run {spec}{j} -o results/{entry.name}.{p}   # {len(part.runs):,} runs"
+        )
+        measured.append(f"part `{spec}`: {_wall_time(part.manifest)}")
+    lines.append(f"nnsweep gallery {entry.name}    # rewrites this page from those results")
+    specs = ", ".join(
+        f"`sweeps/specs/{s}.toml`" for s in [entry.name, *entry.part_specs().values()]
+    )
     return (
-        "```bash\n"
-        f"{command}        # trains {len(res.runs):,} runs into results/{entry.name}\n"
-        f"nnsweep gallery {entry.name}    # rewrites this page from those results\n"
-        "```\n\n"
-        f"Measured: {_wall_time(m)}. The spec is `sweeps/specs/{entry.name}.toml`; "
+        "```bash\n" + "\n".join(lines) + "\n```\n\n"
+        f"Measured: {'; '.join(measured)}. "
+        + ("`nnsweep gallery` alone runs whatever is missing. " if parts else "")
+        + f"The spec{'s are' if parts else ' is'} {specs}; "
         f"nnsweep {m.get('versions', {}).get('nnsweep', '?')}, commit "
         f"{(m.get('git_commit') or 'unknown')[:10]}.\n"
     )
@@ -163,6 +203,9 @@ def write_index(docs: str | os.PathLike) -> Path:
         "results (`nnsweep gallery NAME`): the published claim next to nnsweep's measured "
         "figure with its 95% interval, and where and why they differ. No measured number on "
         "these pages is typed by hand.\n",
+        "## Rules for every page\n",
+        *RULES,
+        "\n## Entries\n",
     ]
     for e in ENTRIES.values():
         page = docs / f"{e.name}.md"

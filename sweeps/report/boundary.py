@@ -73,6 +73,8 @@ def retrain(row: Mapping[str, Any], stop: Mapping[str, Any]) -> tuple[Network, R
 
 def _shortcut(row: Mapping[str, Any]) -> bool:
     value = row.get("shortcut", False)  # absent from a runs.csv written before it existed
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "1.0")
     return bool(value) if pd.notna(value) else False
 
 

@@ -445,3 +445,32 @@ def test_a_validation_set_that_does_not_fit_is_one_line():
     x, y, xv, yv = _two_moons()
     with pytest.raises(ConfigError, match=r"validation X \(30, 1\)"):
         Population([2, 3, 1]).fit(x, y, max_epochs=2, validation=(xv[:, :1], yv))
+
+
+def _at_odd_address(a: np.ndarray) -> np.ndarray:
+    """A copy of ``a`` starting one byte past an aligned address, as an array unpickled
+    from a message buffer can."""
+    raw = np.zeros(a.nbytes + 1, dtype=np.uint8)
+    out = np.frombuffer(raw.data[1:], dtype=a.dtype).reshape(a.shape)
+    out[...] = a
+    assert not out.flags.aligned
+    return out
+
+
+def test_data_at_an_odd_address_trains_to_the_same_bits():
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(30, 2))
+    y = (rng.random((30, 2)) < 0.5).astype(float)
+    val = (rng.normal(size=(10, 2)), (rng.random((10, 2)) < 0.5).astype(float))
+    odd_val = tuple(_at_odd_address(v) for v in val)
+
+    def losses(*data):
+        pop = Population([2, 3, 2], seeds=[0, 1, 2], activation="sigmoid")
+        records = pop.fit(*data[:2], lr=1.0, max_epochs=150, validation=data[2])
+        return [(r.final_loss, r.val_loss) for r in records], pop.forward(data[0])
+
+    (aligned, out), (odd, odd_out) = losses(x, y, val), losses(
+        _at_odd_address(x), _at_odd_address(y), odd_val
+    )
+    assert odd == aligned
+    assert odd_out.tobytes() == out.tobytes()

@@ -13,7 +13,8 @@ from sweeps.config.spec import SpecError
 BUNDLED = [
     "ci", "ci-bce", "ci-ce", "ci-full", "depth-saturation", "encoder-8-3-8", "init-plateau",
     "iris", "or-sigmoid-vs-tanh", "parity-depth", "quick", "search-demo", "seed-or-gate",
-    "two-spirals", "xor-hidden-units", "xor-hidden-width",
+    "seed-or-gate-answer", "seed-or-gate-bugs", "two-spirals", "xor-hidden-units",
+    "xor-hidden-width",
 ]  # fmt: skip
 
 

@@ -1,5 +1,7 @@
 """Run ids stay what they were: every bundled spec expands to the ids recorded before the
-code moved into subpackages (``tests/data/run_ids_before_layout.json.gz``)."""
+code moved into subpackages (``tests/data/run_ids_before_layout.json.gz``). The four gallery
+specs whose grids were redrawn for fair comparisons (depth-saturation, seed-or-gate,
+two-spirals, xor-hidden-units) were recorded again with their new grids."""
 
 from __future__ import annotations
 
