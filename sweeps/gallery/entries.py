@@ -77,8 +77,12 @@ ENTRIES: dict[str, Entry] = {
             "encoder-8-3-8",
             "The 8-3-8 and 10-5-10 encoders: plain GD, momentum, Rprop and Adam",
             "Under Fahlman's 40-20-40 rule, how many epochs do plain gradient descent, "
-            "momentum, Rprop and Adam need on the n-m-n encoders, each at its best rate?",
+            "momentum, Rprop and Adam need on the n-m-n encoders, each at its best rate, "
+            "and do the SNNS manual's figures for the 8-3-8 encoder hold?",
             (
+                "A. Zell et al. *SNNS: Stuttgart Neural Network Simulator, User Manual*. "
+                "University of Stuttgart (IPVR) and University of Tübingen (WSI): the "
+                "8-3-8 encoder figures for back-propagation, with momentum, and Rprop.",
                 "S. E. Fahlman (1988). An empirical study of learning speed in back-propagation "
                 "networks. Technical report CMU-CS-88-162, Carnegie Mellon University.",
                 "M. Riedmiller & H. Braun (1993). A direct adaptive method for faster "

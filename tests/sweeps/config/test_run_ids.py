@@ -1,7 +1,8 @@
 """Run ids stay what they were: every bundled spec expands to the ids recorded before the
-code moved into subpackages (``tests/data/run_ids_before_layout.json.gz``). The four gallery
-specs whose grids were redrawn for fair comparisons (depth-saturation, seed-or-gate,
-two-spirals, xor-hidden-units) were recorded again with their new grids."""
+code moved into subpackages (``tests/data/run_ids_before_layout.json.gz``). The five gallery
+specs whose grids were redrawn for fair comparisons (depth-saturation, encoder-8-3-8,
+seed-or-gate, two-spirals, xor-hidden-units) were recorded again with their new grids
+(encoder-8-3-8's earlier 2,880 ids are all among its 10,240)."""
 
 from __future__ import annotations
 

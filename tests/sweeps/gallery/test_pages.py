@@ -17,13 +17,15 @@ from sweeps.cli import main
 from sweeps.config.grid import n_runs
 from sweeps.config.load import load_spec
 from sweeps.gallery import kit
+from sweeps.gallery.encoder import SNNS
+from sweeps.gallery.encoder_claims import compare_figure
 from sweeps.gallery.entries import ENTRIES, entry_spec
 from sweeps.gallery.fair import halves, seed_ranges
 from sweeps.gallery.pages import complete, run_entry, write_page
 from sweeps.gallery.xor_hidden_units import SOURCE_LRS
 from sweeps.report.boundary import retrain, typical_runs
 from sweeps.report.write import write_report
-from sweeps.stats.survival import format_rate, wilson_interval
+from sweeps.stats.survival import format_rate, summarize, wilson_interval
 
 NAMES = [
     "seed-or-gate",
@@ -121,6 +123,34 @@ def test_two_spirals_page_matches_its_runs(reduced):
         assert any(quoted), (shortcut, optimizer)
     assert f"chosen on {seed_ranges(runs)[0]}" in text
     assert "two-spirals-boundaries.png" in text
+
+
+def test_encoder_page_quotes_its_runs(reduced):
+    _, _, out = reduced
+    res, page = out["encoder-8-3-8"]
+    text = page.read_text()
+    (headline,) = [ln for ln in text.splitlines() if ln.startswith("**Headline.**")]
+    _, reporting = halves(res.runs)
+    main = reporting[(reporting["task"] == "encoder8") & (reporting["hidden"] == "3")]
+    m = res.max_epochs
+    for opt in main["optimizer"].unique():
+        name = kit.OPT_NAMES[opt]
+        # the headline names the chosen rate; its figures are the reporting seeds' at it
+        found = re.search(rf"{re.escape(name)} \((?:lr|Δ0) ([0-9.e+-]+)\) median", headline)
+        assert found, opt
+        cell = main[(main["optimizer"] == opt) & np.isclose(main["lr"], float(found[1]))]
+        done = int((cell["status"] == "converged").sum())
+        quoted = headline[found.end() :].split(") converged")[0] + ") converged"
+        assert f"{done} of {len(cell)} runs) converged" in quoted, (opt, quoted)
+        row = summarize(cell, [], m).iloc[0]
+        assert kit.median(row, m) in quoted
+        if opt in SNNS:  # the published figure, and the verdict on the same runs
+            assert f"about {SNNS[opt]:,.0f} epochs" in text
+            assert compare_figure(SNNS[opt], row, m) in text
+    for opt in set(SNNS) - set(main["optimizer"]):
+        assert f"about {SNNS[opt]:,.0f} epochs (cycles) | not run |" in text
+    assert "cannot be compared: Quickprop is not in nnsweep" in text
+    assert f"chosen on {seed_ranges(res.runs)[0]}" in text
 
 
 def test_complete_directories_are_not_run_again(reduced):
