@@ -17,8 +17,8 @@ from sweeps.results.read import ResultsDir
 from sweeps.stats.levels import levels
 from sweeps.stats.survival import summarize
 
-from . import encoder_figures, fair, kit
-from .encoder_claims import MU, compare_figure, momentum_findings, ratio_claim
+from . import encoder_figures, encoder_online, fair, kit
+from .encoder_claims import MU, compare_figure, logrank, momentum_findings, ratio_claim
 from .kit import OPT_NAMES, row_of
 
 __all__ = ["MAIN", "SNNS", "arch", "page"]
@@ -31,6 +31,10 @@ DIFFERENCES = {
     "gd": "full batch, not SNNS's per-pattern updates; mean, not summed, error",
     "momentum": "full batch; mean error; μ 0.9 (SNNS's μ not stated); no flat-spot offset",
     "rprop": "iRprop− (no weight backtracking), not the original Rprop",
+}
+ONLINE_DIFFERENCES = {
+    "gd": "mean, not summed, error over one pattern's 8 outputs; patterns shuffled each epoch",
+    "momentum": "mean error over one pattern's outputs; shuffled; μ 0.9; no flat-spot offset",
 }
 SNNS_NAMES = {"gd": "back-propagation", "momentum": "back-propagation with momentum",
               "rprop": "Rprop"}  # fmt: skip
@@ -49,8 +53,9 @@ def patterns_x_outputs(name: str) -> int:
     return n * n
 
 
-def page(res: ResultsDir, img: Path) -> kit.Page:
-    """The encoder-8-3-8 page: each optimiser at its chosen rate, next to SNNS's figures."""
+def page(res: ResultsDir, img: Path, parts: dict[str, ResultsDir] | None = None) -> kit.Page:
+    """The encoder-8-3-8 page: each optimiser at its chosen rate, next to SNNS's figures;
+    ``parts["online"]``: 8-3-8 with per-pattern updates, as SNNS's back-propagation."""
     m = res.max_epochs
     runs = res.runs.assign(
         arch=[arch(t, h) for t, h in zip(res.runs["task"], res.runs["hidden"], strict=True)]
@@ -60,77 +65,103 @@ def page(res: ResultsDir, img: Path) -> kit.Page:
     every = summarize(runs, ["arch", "optimizer", "lr"], m)  # all seeds: the grid's picture
     main = MAIN if MAIN in levels(every, "arch") else levels(every, "arch")[0]
     rows = top[top["arch"] == main].set_index("optimizer")
+    part = encoder_online.online(parts)
     figures = [
         encoder_figures.epochs(every, img, m, SNNS if main == MAIN else {}),
         encoder_figures.success(every, img, m),
     ]
+    if part is not None:
+        figures.append(encoder_online.figure(part, img, SNNS))
     headline = (
         f"On the {main} encoder under the 40-20-40 rule, each optimiser at its best rate "
         f"(chosen on {pick}, reported on {show}; failed runs count as censored at the "
-        f"{m:,}-epoch budget): "
+        f"{m:,}-epoch budget), full-batch updates: "
         + "; ".join(
             f"{OPT_NAMES.get(o, o)} ({'Δ0' if o == 'rprop' else 'lr'} {r['lr']:g}) median "
-            f"{kit.median(r, m)}, "
-            f"{kit.rate(r)} converged"
+            f"{kit.median(r, m)}, {kit.rate(r)} converged"
             for o, r in rows.iterrows()
         )
         + "."
-        + _snns_summary(rows, main, m)
+        + (_snns_summary(rows, part, m) if main == MAIN else "")
     )
-    comparison = [*_snns_rows(rows, every, main, m), *_ratio_rows(rows, m)]
+    comparison = [*_snns_rows(rows, part, every, main, m), *_ratio_rows(rows, part, m)]
     comparison += [_quickprop_row(), _robust_row(every)]
     tables = [
         (
-            "Each optimiser at its best learning rate (chosen on the first half of the seeds, "
-            "reported on the second)",
+            "Each optimiser at its best learning rate, full batch (chosen on the first half "
+            "of the seeds, reported on the second)",
             _encoder_table(top, m),
         ),
         (
-            f"{main}: plain GD and GD + momentum 0.9 at the same rate, and at the same "
-            "effective step lr / (1 − μ) (all seeds)",
+            f"{main}, full batch: plain GD and GD + momentum 0.9 at the same rate, and at the "
+            "same effective step lr / (1 − μ) (all seeds)",
             _momentum_table(every, main, m),
         ),
     ]
-    answer = _momentum_answer(every, rows, main, m)
-    discussion = _discussion(runs, chosen, main, m, pick, show)
+    answer = _momentum_answer(every, rows, main, m, fair.halves(runs)[1])
+    if part is not None and answer:
+        answer += " " + part.momentum_vs_gd()
+    discussion = _discussion(runs, chosen, main, m, pick, show, part)
     return kit.Page(headline, figures, comparison, discussion, tables, answer)
 
 
-def _snns_rows(rows: pd.DataFrame, every: pd.DataFrame, main: str, m: int) -> list:
-    """One row per SNNS figure: nnsweep's chosen cell, and the grid's rate nearest to it."""
+def _like_with_like(opt: str, rows: pd.DataFrame, part: encoder_online.Online | None):
+    """The cell to hold against SNNS's figure for ``opt``: per-pattern updates for
+    back-propagation (with or without momentum) when the part ran it, else full batch."""
+    if part is not None and opt in ("gd", "momentum") and opt in part.rows.index:
+        return part.rows.loc[opt], part.m
+    return (rows.loc[opt], None) if opt in rows.index else (None, None)
+
+
+def _snns_rows(rows, part, every: pd.DataFrame, main: str, m: int) -> list:
+    """One row per SNNS figure: nnsweep's chosen cells, per-pattern and full batch."""
     out = []
     for opt, published in SNNS.items():
         claim = f"{main}: {SNNS_NAMES[opt]}, epochs to learn"
         said = f"SNNS user manual: about {published:,.0f} epochs (cycles)"
-        if opt not in rows.index or main != MAIN:
-            out.append((claim, said, "not run"))
-            continue
-        r = rows.loc[opt]
-        scale = patterns_x_outputs(main)
-        eta = f", η ≈ {r['lr'] / scale:.2g} on the summed error" if opt != "rprop" else ""
-        text = (
-            f"{compare_figure(published, r, m)}. {OPT_NAMES[opt]} at lr {r['lr']:g}{eta}: "
-            f"median {kit.median(r, m)}, {kit.rate(r)} converged (differences: "
-            f"{DIFFERENCES[opt]}; 40-20-40 rule, init ±1, budget {m:,})"
-        )
-        near = _nearest(every, main, opt, published)
-        if near is not None and near["lr"] != r["lr"]:
-            text += (
-                f"; the grid's median nearest the figure (all seeds): {kit.median(near, m)} "
-                f"at lr {near['lr']:g}"
+        texts = []
+        if part is not None and opt in ("gd", "momentum") and opt in part.rows.index:
+            texts.append(
+                "Per-pattern updates, as SNNS: "
+                f"{compare_figure(published, part.rows.loc[opt], part.m)}. {part.says(opt)} "
+                f"(differences: {ONLINE_DIFFERENCES[opt]}; 40-20-40 rule, init ±1, budget "
+                f"{part.m:,})."
             )
-        out.append((claim, said, text))
+        if opt in rows.index and main == MAIN:
+            texts.append(_batch_said(opt, published, rows.loc[opt], every, main, m))
+        out.append((claim, said, " ".join(texts) or "not run"))
     return out
 
 
-def _snns_summary(rows: pd.DataFrame, main: str, m: int) -> str:
-    """One sentence: each SNNS figure against nnsweep's, as agrees / disagrees."""
-    said = [
-        f"{SNNS_NAMES[o]} about {v:,.0f}: {compare_figure(v, rows.loc[o], m)}"
-        for o, v in SNNS.items()
-        if o in rows.index
-    ]
-    if main != MAIN or not said:
+def _batch_said(opt: str, published: float, r: pd.Series, every, main: str, m: int) -> str:
+    """The full-batch cell against a published figure, and the grid's nearest median."""
+    scale = patterns_x_outputs(main)
+    eta = f", η ≈ {r['lr'] / scale:.2g} on the summed error" if opt != "rprop" else ""
+    text = (
+        f"Full batch: {compare_figure(published, r, m)}. {OPT_NAMES[opt]} at "
+        f"{'Δ0' if opt == 'rprop' else 'lr'} {r['lr']:g}{eta}: median {kit.median(r, m)}, "
+        f"{kit.rate(r)} converged (differences: "
+        f"{DIFFERENCES[opt]}; 40-20-40 rule, init ±1, budget {m:,})"
+    )
+    near = _nearest(every, main, opt, published)
+    if near is not None and near["lr"] != r["lr"]:
+        text += (
+            f"; the full-batch grid's median nearest the figure (all seeds): "
+            f"{kit.median(near, m)} at lr {near['lr']:g}"
+        )
+    return text + "."
+
+
+def _snns_summary(rows: pd.DataFrame, part, m: int) -> str:
+    """One sentence: each SNNS figure against nnsweep's like-with-like cell."""
+    said = []
+    for opt, published in SNNS.items():
+        row, _ = _like_with_like(opt, rows, part)
+        if row is not None:
+            how = "per-pattern" if part is not None and opt in part.rows.index else "full batch"
+            said.append(f"{SNNS_NAMES[opt]} about {published:,.0f} ({how}): "
+                        f"{compare_figure(published, row, m)}")  # fmt: skip
+    if not said:
         return ""
     return " Against the SNNS manual's 8-3-8 figures (epochs): " + "; ".join(said) + "."
 
@@ -145,8 +176,9 @@ def _nearest(every: pd.DataFrame, main: str, opt: str, value: float) -> pd.Serie
     return cells.iloc[int(np.argmin(gap))]
 
 
-def _ratio_rows(rows: pd.DataFrame, m: int) -> list:
-    """SNNS's speed-ups (back-propagation over momentum, over Rprop) against nnsweep's."""
+def _ratio_rows(rows: pd.DataFrame, part, m: int) -> list:
+    """SNNS's speed-ups over back-propagation (momentum, Rprop) against nnsweep's: with
+    back-propagation's per-pattern updates as SNNS's when the part ran, and full batch."""
     out = []
     for fast in ("momentum", "rprop"):
         claim = f"{OPT_NAMES[fast]} vs plain GD (speed-up, each at its best rate)"
@@ -158,7 +190,18 @@ def _ratio_rows(rows: pd.DataFrame, m: int) -> list:
         if "gd" not in rows.index or fast not in rows.index:
             out.append((claim, said, "not run"))
             continue
-        out.append((claim, said, ratio_claim(published, rows.loc["gd"], rows.loc[fast], m)))
+        text = ""
+        slow, _ = _like_with_like("gd", rows, part)
+        quick, _ = _like_with_like(fast, rows, part)
+        if part is not None and "gd" in part.rows.index and quick is not None:
+            how = (
+                "both per-pattern"
+                if fast in part.rows.index
+                else "plain GD per-pattern, Rprop full batch"
+            )
+            text = f"{how}: {ratio_claim(published, slow, quick, m)}. Both full batch: "
+        text += ratio_claim(published, rows.loc["gd"], rows.loc[fast], m)
+        out.append((claim, said, text))
     return out
 
 
@@ -254,28 +297,50 @@ def _grid_value(cell: pd.DataFrame, v: float) -> float:
     return v
 
 
-def _momentum_answer(every: pd.DataFrame, rows: pd.DataFrame, main: str, m: int) -> str:
+def _momentum_answer(
+    every: pd.DataFrame, rows: pd.DataFrame, main: str, m: int, report: pd.DataFrame
+) -> str:
     """Why momentum measures slower than plain GD here: the measured reasons."""
     if not {"gd", "momentum"} <= set(rows.index):
         return ""
-    return momentum_findings(every[every["arch"] == main], rows, main, m)
+    cells = [
+        report[(report["arch"] == main) & (report["optimizer"] == o)
+               & (report["lr"] == rows.loc[o, "lr"])]
+        for o in ("gd", "momentum")
+    ]  # fmt: skip
+    test = logrank(*cells, m)
+    return momentum_findings(every[every["arch"] == main], rows, main, m, test)
 
 
 def _discussion(runs: pd.DataFrame, chosen: pd.DataFrame, main: str, m: int,
-                pick: str, show: str) -> str:  # fmt: skip
+                pick: str, show: str, part) -> str:  # fmt: skip
     scale = patterns_x_outputs(main)
+    updates = (
+        "*Updates*: the main grid updates once per epoch from the full batch; SNNS's "
+        "standard back-propagation updates after every pattern (online), 8 updates per "
+        "epoch on 8-3-8"
+        + (
+            f", which the part with batch size 1 reproduces for plain GD and momentum (the "
+            f"8 patterns in a new random order each epoch; an lr there is {part.outputs}× "
+            "the per-pattern η)"
+            if part is not None
+            else ""
+        )
+        + "; Rprop and Adam run full batch only (Rprop is a full-batch method by design). "
+        + (part.edge() + " " if part is not None else "")
+    )
     return (
         "Every difference from the published set-ups that nnsweep knows of. *Error "
         f"scale*: nnsweep's mse is ½·mean over patterns and outputs ({scale} terms on "
-        f"{main}, 100 on 10-5-10), the classic error their sum, so an lr here is {scale}× "
-        "the classic η (the table gives both); Rprop's steps do not depend on the scale, "
-        "Adam's hardly. *Updates*: nnsweep updates once per epoch from the full batch; "
-        "SNNS's standard back-propagation updates after every pattern (online), 8 updates "
-        "per epoch on 8-3-8. *Unit*: epochs (SNNS's cycles), one pass over the 8 patterns; "
-        "in pattern presentations multiply by 8. *Algorithms*: nnsweep's Rprop is iRprop− "
-        "(Igel & Hüsken 2000: no weight backtracking; η+ 1.2, η− 0.5, Δmax 50), not "
-        "Riedmiller & Braun's original with backtracking; its momentum is 0.9, while the "
-        "momentum behind the SNNS figure is not stated with it; nnsweep adds no "
+        f"{main}, 100 on 10-5-10), the classic error their sum, so a full-batch lr here is "
+        f"{scale}× the classic η (the table gives both); Rprop's steps do not depend on the "
+        "scale, Adam's hardly. "
+        + updates
+        + "*Unit*: epochs (SNNS's cycles), one pass over the 8 patterns; in pattern "
+        "presentations multiply by 8. *Algorithms*: nnsweep's Rprop is iRprop− (Igel & "
+        "Hüsken 2000: no weight backtracking; η+ 1.2, η− 0.5, Δmax 50), not Riedmiller & "
+        "Braun's original with backtracking; its momentum is 0.9 (a smaller μ is not run), "
+        "while the momentum behind the SNNS figure is not stated with it; nnsweep adds no "
         "sigmoid-prime offset (Fahlman's 0.1, SNNS's \"flat spot elimination\" c), which "
         "keeps saturated output units learning. *Initial weights*: uniform on ±1; the "
         "range behind the SNNS figures is not stated with them. *Stopping rule*: "
@@ -284,8 +349,8 @@ def _discussion(runs: pd.DataFrame, chosen: pd.DataFrame, main: str, m: int,
         f"{m:,} epochs; a run that did not meet the rule by then counts as censored at "
         "the budget in a Kaplan–Meier median, and every median is quoted with its success "
         "rate; the published figures are single values without a spread or a count of "
-        "failures. *Grid*: a spec has one rate grid, shared by every optimiser, so it runs "
-        f"from {runs['lr'].min():g} to {runs['lr'].max():g} "
+        "failures. *Grid*: a spec has one rate grid, shared by every optimiser, so the "
+        f"main grid runs from {runs['lr'].min():g} to {runs['lr'].max():g} "
         f"({runs['lr'].nunique()} rates) to bracket each optimiser's best; each is "
         f"chosen on {pick} and reported on {show}. " + fair.edge_note(chosen, "lr")
     )

@@ -11,11 +11,14 @@ import numpy as np
 import pandas as pd
 
 from sweeps.stats.levels import levels
+from sweeps.stats.survival import logrank_p, time_to_event
 
 from . import kit
 from .kit import row_of
 
-__all__ = ["compare_figure", "momentum_findings", "ratio_claim", "ratio_interval"]
+__all__ = [
+    "compare_figure", "logrank", "momentum_findings", "ratio_claim", "ratio_interval", "times",
+]  # fmt: skip
 
 MU = 0.9  # the spec's momentum
 
@@ -24,7 +27,7 @@ def _finite(v: float) -> bool:
     return v is not None and bool(np.isfinite(v))
 
 
-def _times(v: float) -> str:
+def times(v: float) -> str:
     return "> budget" if not _finite(v) else f"{v:.2f}×" if v < 10 else f"{v:,.0f}×"
 
 
@@ -40,10 +43,10 @@ def compare_figure(published: float, row: pd.Series, max_epochs: int) -> str:
     if lo <= published and (not _finite(hi) or published <= hi):
         return f"agrees: {published:,.0f} lies inside nnsweep's 95% interval"
     if med < published:
-        span = f"{_times(published / hi) if _finite(hi) else '?'}–{_times(published / lo)}"
-        return f"disagrees: nnsweep needs {_times(published / med)} fewer epochs (95% CI {span})"
-    span = f"{_times(lo / published)}–{_times(hi / published) if _finite(hi) else '> budget'}"
-    return f"disagrees: nnsweep needs {_times(med / published)} more epochs (95% CI {span})"
+        span = f"{times(published / hi) if _finite(hi) else '?'}–{times(published / lo)}"
+        return f"disagrees: nnsweep needs {times(published / med)} fewer epochs (95% CI {span})"
+    span = f"{times(lo / published)}–{times(hi / published) if _finite(hi) else '> budget'}"
+    return f"disagrees: nnsweep needs {times(med / published)} more epochs (95% CI {span})"
 
 
 def ratio_interval(slow: pd.Series, fast: pd.Series) -> tuple[float, float, float]:
@@ -60,18 +63,27 @@ def ratio_claim(published: float, slow: pd.Series, fast: pd.Series, max_epochs: 
     if not (_finite(slow["km_median"]) and _finite(fast["km_median"])):
         return f"cannot be measured: a median exceeds the {max_epochs:,}-epoch budget"
     ratio, lo, hi = ratio_interval(slow, fast)
-    hi_text = _times(hi) if _finite(hi) else "unbounded"
+    hi_text = times(hi) if _finite(hi) else "unbounded"
     measured = (
-        f"nnsweep's speed-up {_times(ratio)} (interval {_times(lo)}–{hi_text}, from the "
+        f"nnsweep's speed-up {times(ratio)} (interval {times(lo)}–{hi_text}, from the "
         "two medians' 95% intervals)"
     )
     if lo <= published and (not _finite(hi) or published <= hi):
-        return f"agrees: {measured}, which holds about {published:.2g}×"
+        wide = "; it also holds 1×, no difference" if lo <= 1 else ""
+        return f"agrees: {measured}, which holds about {published:.2g}×{wide}"
     if ratio < 1:
         return (
             f"disagrees: a slow-down, not a speed-up: {measured}, against about {published:.2g}×"
         )
     return f"disagrees: {measured}, against about {published:.2g}×"
+
+
+def logrank(a: pd.DataFrame, b: pd.DataFrame, max_epochs: int) -> str:
+    """``"log-rank p = 0.003"`` comparing two groups of runs' times to threshold."""
+    p = logrank_p(*time_to_event(a, max_epochs), *time_to_event(b, max_epochs))
+    if not np.isfinite(p):
+        return "log-rank test undefined: no run converged in either group"
+    return f"log-rank p = {p:.2g}" if p >= 1e-4 else "log-rank p < 0.0001"
 
 
 def _cell(cell: pd.DataFrame, opt: str, lr: float) -> pd.Series | None:
@@ -107,12 +119,16 @@ def _largest_good(cell: pd.DataFrame, opt: str, scale: float = 1.0) -> float:
     return float(good.max()) * scale if len(good) else float("nan")
 
 
-def momentum_findings(cell: pd.DataFrame, rows: pd.DataFrame, name: str, m: int) -> str:
-    """Whether momentum at its bracketed best beats plain GD at its best, and why not."""
+def momentum_findings(
+    cell: pd.DataFrame, rows: pd.DataFrame, name: str, m: int, test: str = ""
+) -> str:
+    """Whether momentum at its bracketed best beats plain GD at its best, and why not;
+    ``test``: a test of the two reported cells' times (see :func:`logrank`)."""
     gd, mom = rows.loc["gd"], rows.loc["momentum"]
     scale = 1 / (1 - MU)
     text = (
-        f"**Momentum against plain GD, measured.** On {name}, at each one's best rate "
+        f"**Momentum against plain GD, measured.** On {name} with full-batch updates, at "
+        "each one's best rate "
         f"(reported seeds), plain GD (lr {gd['lr']:g}) needs {kit.median(gd, m)} and GD + "
         f"momentum 0.9 (lr {mom['lr']:g}, effective step lr / (1 − μ) = "
         f"{mom['lr'] * scale:g}) {kit.median(mom, m)}: "
@@ -122,8 +138,8 @@ def momentum_findings(cell: pd.DataFrame, rows: pd.DataFrame, name: str, m: int)
         ratio, lo, hi = ratio_interval(mom, gd)
         verdict = "faster" if hi < 1 else "slower" if lo > 1 else "no clearly different"
         text += (
-            f"momentum is {verdict} ({_times(ratio)} plain GD's median; interval "
-            f"{_times(lo)}–{_times(hi)}). "
+            f"momentum is {verdict} ({times(ratio)} plain GD's median; interval "
+            f"{times(lo)}–{times(hi)}{'; ' + test if test else ''}). "
         )
     else:
         text += "a median was not reached, so they cannot be ranked. "
@@ -154,8 +170,8 @@ def momentum_findings(cell: pd.DataFrame, rows: pd.DataFrame, name: str, m: int)
     alike = [f"{s:g}" for s, g, k in _same_step(cell) if _overlap(g, k)]
     if verdict == "slower" and helps:
         text += (
-            " So momentum's gain is one of rate: at a fixed rate it helps, the direction of "
-            "the SNNS figures; at an equal effective step its median's interval overlaps "
+            " So, with full-batch updates, momentum's gain is one of rate: at a fixed rate "
+            "it helps; at an equal effective step its median's interval overlaps "
             f"plain GD's at step{'s' if len(alike) != 1 else ''} {', '.join(alike) or 'none'}"
             f" and not beyond, and plain GD, tuned on its own, is the faster at lr "
             f"{gd['lr']:g}."

@@ -90,6 +90,7 @@ ENTRIES: dict[str, Entry] = {
                 "Conference on Neural Networks*, 586–591.",
             ),
             encoder.page,
+            parts=("online",),
         ),
         Entry(
             "init-plateau",

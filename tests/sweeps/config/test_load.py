@@ -11,10 +11,10 @@ from sweeps.config.load import bundled_descriptions, bundled_specs, load_spec
 from sweeps.config.spec import SpecError
 
 BUNDLED = [
-    "ci", "ci-bce", "ci-ce", "ci-full", "depth-saturation", "encoder-8-3-8", "init-plateau",
-    "iris", "or-sigmoid-vs-tanh", "parity-depth", "quick", "search-demo", "seed-or-gate",
-    "seed-or-gate-answer", "seed-or-gate-bugs", "two-spirals", "xor-hidden-units",
-    "xor-hidden-width",
+    "ci", "ci-bce", "ci-ce", "ci-full", "depth-saturation", "encoder-8-3-8",
+    "encoder-8-3-8-online", "init-plateau", "iris", "or-sigmoid-vs-tanh", "parity-depth",
+    "quick", "search-demo", "seed-or-gate", "seed-or-gate-answer", "seed-or-gate-bugs",
+    "two-spirals", "xor-hidden-units", "xor-hidden-width",
 ]  # fmt: skip
 
 

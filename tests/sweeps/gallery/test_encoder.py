@@ -100,3 +100,10 @@ def test_an_encoder_name_and_its_error_scale():
     assert arch("encoder10", "5") == "10-5-10"
     assert patterns_x_outputs("8-3-8") == 64
     assert patterns_x_outputs("10-5-10") == 100
+
+
+def test_an_agreement_whose_interval_also_holds_no_difference_says_so():
+    # 212 / 118 = 1.797, 148 / 197 = 0.751, 250 / 88 = 2.841
+    said = ratio_claim(2.5, _row(212, 148, 250), _row(118, 88, 197), 5000)
+    assert said.startswith("agrees: nnsweep's speed-up 1.80× (interval 0.75×–2.84×")
+    assert said.endswith("which holds about 2.5×; it also holds 1×, no difference")

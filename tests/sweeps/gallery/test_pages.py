@@ -25,6 +25,7 @@ from sweeps.gallery.pages import complete, run_entry, write_page
 from sweeps.gallery.xor_hidden_units import SOURCE_LRS
 from sweeps.report.boundary import retrain, typical_runs
 from sweeps.report.write import write_report
+from sweeps.results.read import load
 from sweeps.stats.survival import format_rate, summarize, wilson_interval
 
 NAMES = [
@@ -147,8 +148,22 @@ def test_encoder_page_quotes_its_runs(reduced):
         if opt in SNNS:  # the published figure, and the verdict on the same runs
             assert f"about {SNNS[opt]:,.0f} epochs" in text
             assert compare_figure(SNNS[opt], row, m) in text
-    for opt in set(SNNS) - set(main["optimizer"]):
+    online = reduced[0] / "encoder-8-3-8.online"
+    _, per_pattern = halves(load(online).runs)
+    for opt in per_pattern["optimizer"].unique():
+        # the per-pattern rows quote the part's reporting seeds at the rate they name
+        found = re.search(rf"{re.escape(kit.OPT_NAMES[opt])} at lr ([0-9.e+-]+) \(η ≈", text)
+        assert found, opt
+        cell = per_pattern[
+            (per_pattern["optimizer"] == opt) & np.isclose(per_pattern["lr"], float(found[1]))
+        ]
+        row = summarize(cell, [], m).iloc[0]
+        assert f"{kit.median(row, m)}, {kit.rate(row)} converged" in text[found.end() :]
+        assert "Per-pattern updates, as SNNS: " + compare_figure(SNNS[opt], row, m) in text
+    ran = set(main["optimizer"]) | set(per_pattern["optimizer"])
+    for opt in set(SNNS) - ran:
         assert f"about {SNNS[opt]:,.0f} epochs (cycles) | not run |" in text
+    assert "encoder-online.png" in text
     assert "cannot be compared: Quickprop is not in nnsweep" in text
     assert f"chosen on {seed_ranges(res.runs)[0]}" in text
 
