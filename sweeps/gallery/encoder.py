@@ -17,9 +17,10 @@ from sweeps.results.read import ResultsDir
 from sweeps.stats.levels import levels
 from sweeps.stats.survival import summarize
 
-from . import encoder_figures, encoder_online, fair, kit
-from .encoder_claims import MU, compare_figure, logrank, momentum_findings, ratio_claim
-from .kit import OPT_NAMES, row_of
+from . import encoder_figures, encoder_online, encoder_tables, fair, kit
+from .encoder_claims import compare_figure, logrank, momentum_findings, ratio_claim
+from .encoder_tables import patterns_x_outputs
+from .kit import OPT_NAMES
 
 __all__ = ["MAIN", "SNNS", "arch", "page"]
 
@@ -44,13 +45,6 @@ def arch(task: str, hidden: str) -> str:
     """``("encoder8", "3")`` -> ``"8-3-8"``."""
     n = "".join(c for c in task if c.isdigit())
     return f"{n}-{hidden.replace('x', '-')}-{n}"
-
-
-def patterns_x_outputs(name: str) -> int:
-    """How many terms nnsweep's mse averages on an n-m-n encoder (n patterns x n outputs):
-    an lr here is that many times the classic summed-error η."""
-    n = int(name.split("-")[0])
-    return n * n
 
 
 def page(res: ResultsDir, img: Path, parts: dict[str, ResultsDir] | None = None) -> kit.Page:
@@ -90,12 +84,12 @@ def page(res: ResultsDir, img: Path, parts: dict[str, ResultsDir] | None = None)
         (
             "Each optimiser at its best learning rate, full batch (chosen on the first half "
             "of the seeds, reported on the second)",
-            _encoder_table(top, m),
+            encoder_tables.chosen(top, m),
         ),
         (
             f"{main}, full batch: plain GD and GD + momentum 0.9 at the same rate, and at the "
             "same effective step lr / (1 − μ) (all seeds)",
-            _momentum_table(every, main, m),
+            encoder_tables.momentum(every, main, m),
         ),
     ]
     answer = _momentum_answer(every, rows, main, m, fair.halves(runs)[1])
@@ -244,57 +238,6 @@ def _robust(s: pd.DataFrame, name: str) -> str:
             f"{kit.num(100 * rp['success_rate'].max())}% of them."
         )
     return text
-
-
-def _encoder_table(top: pd.DataFrame, m: int) -> pd.DataFrame:
-    eta = [
-        f"{r['lr'] / patterns_x_outputs(r['arch']):.2g}"
-        if r["optimizer"] in ("gd", "momentum")
-        else "—"
-        for _, r in top.iterrows()
-    ]
-    return pd.DataFrame(
-        {
-            "encoder": top["arch"],
-            "optimiser": top["optimizer"].map(lambda o: OPT_NAMES.get(o, o)),
-            "best lr": top["lr"].map(lambda v: f"{v:g}"),
-            "η on the summed error": eta,
-            "converged": [kit.rate(r) for _, r in top.iterrows()],
-            "median epochs (KM, failures censored)": [kit.median(r, m) for _, r in top.iterrows()],
-            "mean epochs, failures at the budget (RMST)": top["rmst"].map(kit.num),
-        }
-    )
-
-
-def _momentum_table(every: pd.DataFrame, main: str, m: int) -> pd.DataFrame:
-    """Per GD rate where any of the three converged: plain GD, momentum at that rate, and
-    momentum at a tenth of it (the same effective step)."""
-    cell = every[every["arch"] == main]
-    rows = []
-    for lr in levels(cell, "lr"):
-        found = [
-            row_of(cell, optimizer="gd", lr=lr),
-            row_of(cell, optimizer="momentum", lr=lr),
-            row_of(cell, optimizer="momentum", lr=_grid_value(cell, lr * (1 - MU))),
-        ]
-        if found[0] is None or not any(r is not None and r["converged"] > 0 for r in found):
-            continue
-        said = [
-            "not in the grid" if r is None else f"{kit.rate_short(r)}, {kit.median_short(r, m)}"
-            for r in found
-        ]
-        rows.append([f"{lr:g}", *said])
-    columns = ["lr (effective step)", "plain GD", "momentum at the same lr",
-               "momentum at lr × (1 − μ)"]  # fmt: skip
-    return pd.DataFrame(rows, columns=columns)
-
-
-def _grid_value(cell: pd.DataFrame, v: float) -> float:
-    """The grid's level equal to ``v`` up to rounding (``v`` itself when none is)."""
-    for level in levels(cell, "lr"):
-        if np.isclose(level, v, rtol=1e-9):
-            return level
-    return v
 
 
 def _momentum_answer(

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sweeps.gallery.encoder import arch, patterns_x_outputs
+from sweeps.gallery.encoder import arch
 from sweeps.gallery.encoder_claims import (
     compare_figure,
     momentum_findings,
     ratio_claim,
     ratio_interval,
 )
+from sweeps.gallery.encoder_tables import patterns_x_outputs
 
 NAN = float("nan")
 
