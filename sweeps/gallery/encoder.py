@@ -30,7 +30,7 @@ SNNS = {"gd": 750.0, "momentum": 300.0, "rprop": 75.0}
 # What differs from the SNNS set-up, said next to each figure (the page's discussion has all).
 DIFFERENCES = {
     "gd": "full batch, not SNNS's per-pattern updates; mean, not summed, error",
-    "momentum": "full batch; mean error; μ 0.9 (SNNS's μ not stated); no flat-spot offset",
+    "momentum": "full batch; mean error; μ 0.9 (SNNS's μ not quoted); no flat-spot offset",
     "rprop": "iRprop− (no weight backtracking), not the original Rprop",
 }
 ONLINE_DIFFERENCES = {
@@ -99,12 +99,14 @@ def page(res: ResultsDir, img: Path, parts: dict[str, ResultsDir] | None = None)
     return kit.Page(headline, figures, comparison, discussion, tables, answer)
 
 
-def _like_with_like(opt: str, rows: pd.DataFrame, part: encoder_online.Online | None):
+def _like_with_like(
+    opt: str, rows: pd.DataFrame, part: encoder_online.Online | None
+) -> pd.Series | None:
     """The cell to hold against SNNS's figure for ``opt``: per-pattern updates for
     back-propagation (with or without momentum) when the part ran it, else full batch."""
     if part is not None and opt in ("gd", "momentum") and opt in part.rows.index:
-        return part.rows.loc[opt], part.m
-    return (rows.loc[opt], None) if opt in rows.index else (None, None)
+        return part.rows.loc[opt]
+    return rows.loc[opt] if opt in rows.index else None
 
 
 def _snns_rows(rows, part, every: pd.DataFrame, main: str, m: int) -> list:
@@ -150,7 +152,7 @@ def _snns_summary(rows: pd.DataFrame, part, m: int) -> str:
     """One sentence: each SNNS figure against nnsweep's like-with-like cell."""
     said = []
     for opt, published in SNNS.items():
-        row, _ = _like_with_like(opt, rows, part)
+        row = _like_with_like(opt, rows, part)
         if row is not None:
             how = "per-pattern" if part is not None and opt in part.rows.index else "full batch"
             said.append(f"{SNNS_NAMES[opt]} about {published:,.0f} ({how}): "
@@ -185,8 +187,8 @@ def _ratio_rows(rows: pd.DataFrame, part, m: int) -> list:
             out.append((claim, said, "not run"))
             continue
         text = ""
-        slow, _ = _like_with_like("gd", rows, part)
-        quick, _ = _like_with_like(fast, rows, part)
+        slow = _like_with_like("gd", rows, part)
+        quick = _like_with_like(fast, rows, part)
         if part is not None and "gd" in part.rows.index and quick is not None:
             how = (
                 "both per-pattern"
@@ -283,16 +285,17 @@ def _discussion(runs: pd.DataFrame, chosen: pd.DataFrame, main: str, m: int,
         "presentations multiply by 8. *Algorithms*: nnsweep's Rprop is iRprop− (Igel & "
         "Hüsken 2000: no weight backtracking; η+ 1.2, η− 0.5, Δmax 50), not Riedmiller & "
         "Braun's original with backtracking; its momentum is 0.9 (a smaller μ is not run), "
-        "while the momentum behind the SNNS figure is not stated with it; nnsweep adds no "
+        "while the figures as quoted here do not give SNNS's; nnsweep adds no "
         "sigmoid-prime offset (Fahlman's 0.1, SNNS's \"flat spot elimination\" c), which "
         "keeps saturated output units learning. *Initial weights*: uniform on ±1; the "
-        "range behind the SNNS figures is not stated with them. *Stopping rule*: "
+        "figures as quoted here do not give SNNS's range. *Stopping rule*: "
         "Fahlman's 40-20-40 (every output in the correct outer 40% of its range); the "
-        "SNNS figures' criterion is not stated with them. *Budget and statistics*: "
+        "figures as quoted here do not give SNNS's criterion. *Budget and statistics*: "
         f"{m:,} epochs; a run that did not meet the rule by then counts as censored at "
         "the budget in a Kaplan–Meier median, and every median is quoted with its success "
-        "rate; the published figures are single values without a spread or a count of "
-        "failures. *Grid*: a spec has one rate grid, shared by every optimiser, so the "
+        "rate; the SNNS figures are quoted as single approximate values, with no spread "
+        "or count of failures beside them. *Grid*: a spec has one rate grid, shared by "
+        "every optimiser, so the "
         f"main grid runs from {runs['lr'].min():g} to {runs['lr'].max():g} "
         f"({runs['lr'].nunique()} rates) to bracket each optimiser's best; each is "
         f"chosen on {pick} and reported on {show}. " + fair.edge_note(chosen, "lr")
