@@ -120,9 +120,9 @@ ENTRIES: dict[str, Entry] = {
         Entry(
             "two-spirals",
             "Two spirals: plain GD vs Adam vs Rprop within a budget",
-            "Within 4,000 epochs, how often do networks with 1 to 3 hidden layers separate "
-            "the two spirals under plain gradient descent, Adam and Rprop, and what do a "
-            "success and a failure look like?",
+            "Within 20,000 epochs, how often does Lang & Witbrock's 2-5-5-5-1 network, with "
+            "and without its shortcut connections, separate the two spirals under plain "
+            "gradient descent, Adam and Rprop, and what do a success and a failure look like?",
             (
                 "K. J. Lang & M. J. Witbrock (1988). Learning to tell two spirals apart. "
                 "*Proceedings of the 1988 Connectionist Models Summer School*.",
