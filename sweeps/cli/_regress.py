@@ -30,6 +30,7 @@ def _check(args: argparse.Namespace) -> int:
     from sweeps.config.load import load_spec
     from sweeps.regress.baseline import canonical, check_comparable, read_baseline, results_for
     from sweeps.regress.check import Thresholds, check
+    from sweeps.regress.numerics import tolerance
     from sweeps.regress.table import format_check, write_check
 
     spec = load_spec(args.spec, args.overrides)
@@ -40,7 +41,8 @@ def _check(args: argparse.Namespace) -> int:
     res = results_for(spec, args.results, args.jobs)
     took = f"ran in {time.perf_counter() - start:.1f} s"
     took = f"read from {args.results}" if args.results else took
-    result = check(base, res, thresholds)
+    rtol, across = tolerance(base.meta, str(res.manifest.get("engine") or "numpy"))
+    result = check(base, res, thresholds, rtol)
     out = args.out or Path(f"results/checks/{spec.dirname}.csv")
     csv, doc = write_check(result, base, res, out)
     commit = (base.meta.get("git_commit") or "unknown")[:10]
@@ -48,7 +50,7 @@ def _check(args: argparse.Namespace) -> int:
         f"check {spec_label(spec)}: {result.n_now:,} runs ({took}) against {args.baseline} "
         f"(recorded {base.meta.get('recorded', '?')[:10]}, commit {commit})"
     )
-    print("\n".join(result.notes) + "\n")
+    print("\n".join([*([across] if across else []), *result.notes]) + "\n")
     print(format_check(result))
     print(f"report: {csv} and {doc}")
     if not args.exact:
@@ -59,8 +61,10 @@ def _check(args: argparse.Namespace) -> int:
     for line in failures:
         print(f"exact: {line}")
     verdict = "FAIL" if failures else "PASS"
+    bits = result.match.last_bits
     print(
         f"exact {verdict}: {result.match.differing if failures else 0:,} runs differ"
+        + (f" ({bits:,} more in their last bits only)" if bits else "")
         if result.match.paired
         else f"exact {verdict}: the runs do not pair up"
     )

@@ -4,7 +4,8 @@ A baseline is two files side by side: ``NAME.csv``, one row per run (``run_id``,
 the spec's axes, ``seed``, ``status``, ``epochs_to_threshold``, ``epochs_run``,
 ``final_loss``; no wall time, so a baseline of the same code is reproduced bit
 for bit), and ``NAME.json``: the spec's name, hash and canonical form, its axes,
-``max_epochs``, package versions, git commit and the date it was recorded.
+``max_epochs``, package versions, git commit, the date it was recorded and the
+numerics signature of the machine that recorded it (what the last bits depend on).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from nncore import ConfigError
+from nncore.engines.signature import bits_signature
 from sweeps.config.grid import n_runs
 from sweeps.config.spec import SweepSpec
 from sweeps.execute.runner import run
@@ -141,6 +143,8 @@ def record(res: ResultsDir, path: str | os.PathLike) -> Baseline:
         "git_commit": m.get("git_commit"),
         "recorded": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "results_started": m.get("started"),
+        # what the runs' last bits depend on besides the code (sweeps.regress.numerics)
+        "numerics": bits_signature(str(m.get("engine") or "numpy")),
     }
     if isinstance(m.get("trainer"), dict):  # a user trainer's sweep: which code it gated
         meta["trainer"] = {k: m["trainer"].get(k) for k in ("ref", "name", "sha256")}

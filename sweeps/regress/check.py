@@ -95,6 +95,9 @@ class CheckResult:
 
     @property
     def identical(self) -> bool:
+        """Every run the baseline's, to the bit (not merely within a tolerance)."""
+        if self.match is not None:
+            return self.match.identical
         return self.same_runs and self.differing == 0
 
     @property
@@ -104,13 +107,18 @@ class CheckResult:
 
 
 def check(
-    baseline: Baseline, current: ResultsDir, thresholds: Thresholds | None = None
+    baseline: Baseline,
+    current: ResultsDir,
+    thresholds: Thresholds | None = None,
+    rtol: float = 0.0,
 ) -> CheckResult:
-    """Compare ``current`` with ``baseline`` cell by cell (see the module docstring)."""
+    """Compare ``current`` with ``baseline`` cell by cell (see the module docstring);
+    run by run, final losses within ``rtol`` relative count as the same (0: to the bit;
+    see :func:`sweeps.regress.numerics.tolerance`)."""
     thresholds = thresholds or Thresholds()
     check_comparable(baseline, current.manifest.get("spec", {}), current.manifest.get("spec_hash"))
     axes, max_epochs = baseline.axes, baseline.max_epochs
-    match = match_runs(baseline.runs, current.runs, axes)
+    match = match_runs(baseline.runs, current.runs, axes, rtol)
     paired = match.how == "ids"
     table = compare_cells(baseline.runs, current.runs, axes, max_epochs, thresholds, paired)
     same, differing = match.how == "ids", match.differing

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from nncore import ConfigError
+from nncore.engines.signature import bits_signature
 from sweeps.cli import main
 from sweeps.config.load import load_spec
 from sweeps.execute.runner import run
@@ -72,6 +73,7 @@ def test_record_and_read_back_bit_for_bit(finished, tmp_path):
     assert meta["axes"] == ["hidden", "activation"] and meta["max_epochs"] == 300
     assert meta["spec"] == canonical(load_spec(spec)) and meta["n_runs"] == 12
     assert {"versions", "git_commit", "recorded", "spec_name"} <= set(meta)
+    assert meta["numerics"] == bits_signature("numpy")  # what its last bits depend on
 
 
 def test_cli_records_from_a_results_dir(finished, tmp_path, capsys):

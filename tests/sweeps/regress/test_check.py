@@ -342,3 +342,42 @@ def test_a_slower_plugin_part_fails_the_check_and_is_named(tmp_path, capsys):
     assert "run-id hashing changed" not in printed
     fails = [line for line in printed.splitlines() if line.startswith("FAIL activation")]
     assert fails and all("hardtanh" in line for line in fails)
+
+
+def _perturbed_copy(recorded, tmp_path: Path, numerics: dict | None) -> Path:
+    """The baseline with every final loss moved in its last bits, as if recorded on a
+    machine with other numerics (``numerics``: that machine's signature; None: keep)."""
+    _, csv = recorded
+    runs = pd.read_csv(csv, dtype={"hidden": "string", "run_id": "string"})
+    runs["final_loss"] *= 1 + 4e-15
+    meta = json.loads(csv.with_suffix(".json").read_text())
+    if numerics is not None:
+        meta["numerics"] = numerics
+    runs.to_csv(tmp_path / "moved.csv", index=False)
+    (tmp_path / "moved.json").write_text(json.dumps(meta))
+    return tmp_path / "moved.csv"
+
+
+def test_exact_across_machines_passes_the_last_bits_and_says_why(recorded, tmp_path, capsys):
+    spec, _ = recorded
+    meta = json.loads(recorded[1].with_suffix(".json").read_text())
+    other = dict(meta["numerics"], simd="X86_V3,X86_V4", blas="SkylakeX")
+    moved = _perturbed_copy(recorded, tmp_path, other)
+    code = main(["check", str(spec), "--baseline", str(moved), "-j", "1", "--exact",
+                 "-o", str(tmp_path / "c.csv")])  # fmt: skip
+    text = capsys.readouterr().out
+    assert code == 0, text
+    assert "this machine's numerics differ from the baseline's (blas: " in text
+    assert "SkylakeX when recorded" in text
+    assert "80 of 80 runs differ from the baseline in their last bits only" in text
+    assert "exact PASS: 0 runs differ (80 more in their last bits only)" in text
+
+
+def test_exact_on_the_recording_machine_fails_on_the_last_bits(recorded, tmp_path, capsys):
+    spec, _ = recorded
+    moved = _perturbed_copy(recorded, tmp_path, None)  # this machine's own signature
+    code = main(["check", str(spec), "--baseline", str(moved), "-j", "1", "--exact",
+                 "-o", str(tmp_path / "c.csv")])  # fmt: skip
+    text = capsys.readouterr().out
+    assert code == 1
+    assert "numerics differ" not in text and "exact FAIL: 80 runs differ" in text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sweeps.regress.exact import exact_failures, match_runs, notes
+from sweeps.regress.exact import ACROSS_MACHINES, exact_failures, match_runs, notes
 
 AXES = ["lr"]
 
@@ -69,3 +69,36 @@ def test_other_seeds_are_named_as_such_and_not_as_a_hashing_change():
     assert "seeds differ from the baseline (baseline: 3 seeds 0..2; now: 3 seeds 5..7)" in said
     assert "run-id hashing" not in said
     assert exact_failures(m)
+
+
+def test_across_machines_the_last_bits_of_a_loss_pass_and_are_counted_apart():
+    now = runs()
+    now["final_loss"] = now["final_loss"] * (1 + 3e-9)  # what rounding does in 100 epochs
+    m = match_runs(runs(), now, AXES, rtol=ACROSS_MACHINES)
+    assert m.differing == 0 and m.last_bits == 6 and not m.identical
+    assert exact_failures(m) == []
+    assert notes(m, runs(), now) == (
+        "6 of 6 runs differ from the baseline in their last bits only (final loss within "
+        "1e-06 relative; status and epochs the same)",
+    )
+    assert match_runs(runs(), now, AXES).differing == 6  # to the bit, they differ
+
+
+def test_across_machines_an_epoch_or_a_real_change_of_loss_still_fails():
+    later = runs()
+    later.loc[2, "epochs_run"] += 1
+    m = match_runs(runs(), later, AXES, rtol=ACROSS_MACHINES)
+    assert m.differing == 1 and "epochs_run baseline 12, now 13" in exact_failures(m)[-1]
+    worse = runs()
+    worse.loc[0, "final_loss"] *= 1 + 1e-5  # beyond any rounding
+    assert match_runs(runs(), worse, AXES, rtol=ACROSS_MACHINES).differing == 1
+
+
+def test_across_machines_infinities_and_nans_match_only_their_own_kind():
+    base, now = runs(), runs()
+    base.loc[0, "final_loss"], now.loc[0, "final_loss"] = np.inf, np.inf
+    base.loc[1, "final_loss"], now.loc[1, "final_loss"] = np.nan, np.nan
+    assert match_runs(base, now, AXES, rtol=ACROSS_MACHINES).differing == 0
+    now.loc[0, "final_loss"] = -np.inf
+    now.loc[1, "final_loss"] = 1.0
+    assert match_runs(base, now, AXES, rtol=ACROSS_MACHINES).differing == 2
